@@ -1,0 +1,21 @@
+# Sourced by ./vertlet and the test runner: sets JAVA to a JDK >= 21, or says in one line there is none.
+# Order: $JAVA_HOME, then every JDK under /usr/lib/jvm (newest first), then java on the PATH.
+vertlet_java_major() { # prints the feature version of the given java binary
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1
+}
+vertlet_find_jdk() {
+  local candidate major
+  for candidate in ${JAVA_HOME:+"$JAVA_HOME"} $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV) \
+                   "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")"; do
+    candidate=${candidate%/}
+    [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/javac" ] || continue
+    major=$(vertlet_java_major "$candidate/bin/java")
+    if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
+      export JAVA_HOME="$candidate"
+      JAVA="$candidate/bin/java"
+      return 0
+    fi
+  done
+  echo "vertlet: needs a JDK 21 or newer; none found in \$JAVA_HOME, /usr/lib/jvm or on the PATH (install e.g. openjdk-21-jdk or temurin-21-jdk)" >&2
+  return 1
+}
