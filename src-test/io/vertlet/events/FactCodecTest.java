@@ -28,7 +28,7 @@ class FactCodecTest {
   /** One sample of every fact type; the test below fails when a type is added without one. */
   static Stream<Fact> samples() {
     return Stream.of(
-        new AgentFact.AgentStarted("0.1.0", "node-a", "/var/lib/vertlet", "embedded", 42, 7,
+        new AgentFact.AgentStarted("0.1.0", "node-a", "10.0.0.4", "/var/lib/vertlet", "embedded", 42, 7,
             List.of("healthz 127.0.0.1:10248")),
         new AgentFact.AgentStopping("SIGTERM"),
         new JournalFact.JournalRepaired("00000000000000000001.seg", 4096, 17, "x.broken", "torn record"),
