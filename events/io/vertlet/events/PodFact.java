@@ -9,6 +9,9 @@ public sealed interface PodFact extends Fact {
   /** The pod's sandbox exists in the runtime. */
   record SandboxCreated(PodRef pod, String sandboxId, String podIp, int attempt) implements PodFact {}
 
+  /** RunPodSandbox failed; the worker retries after {@code retryInMillis}. */
+  record SandboxCreationFailed(PodRef pod, String message, long retryInMillis) implements PodFact {}
+
   /** A container was created in the runtime for the given restart attempt. */
   record ContainerCreated(PodRef pod, String container, String containerId, String image, int attempt)
       implements PodFact {}

@@ -53,9 +53,10 @@ public record ContainerView(
         restartCount, backoffUntil, backoffMillis, false, started);
   }
 
+  /** A failed start: no retry is scheduled until the pod worker journals one (so backoffUntil is cleared). */
   ContainerView waiting(String reason, String message) {
     return new ContainerView(name, init, containerId, image, State.WAITING, reason, message, null, null,
-        lastTerminated, restartCount, backoffUntil, backoffMillis, false, started);
+        lastTerminated, restartCount, null, backoffMillis, false, started);
   }
 
   ContainerView backingOff(String reason, String message, Instant until, long millis, int restarts) {

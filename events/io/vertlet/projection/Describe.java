@@ -64,6 +64,9 @@ public final class Describe {
       case PodRejected r -> "pod " + r.pod().key() + " rejected (" + r.reason() + "): " + r.message();
       case SandboxCreated s -> "pod " + s.pod().key() + " sandbox " + shortId(s.sandboxId()) + " created, IP "
           + s.podIp();
+      case io.vertlet.events.PodFact.SandboxCreationFailed f -> "pod " + f.pod().key()
+          + " sandbox could not be created (retry in " + GoDuration.format(Duration.ofMillis(f.retryInMillis()))
+          + "): " + f.message();
       case ContainerCreated c -> "pod " + c.pod().key() + " container " + c.container() + " created as "
           + shortId(c.containerId()) + " (attempt " + c.attempt() + ")";
       case ContainerFailedToStart f -> "pod " + f.pod().key() + " container " + f.container() + " failed to start ("

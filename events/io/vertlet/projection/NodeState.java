@@ -184,6 +184,7 @@ public record NodeState(
           v -> v.backingOff(r.reason(), backoffMessage(r), at.plusMillis(r.delayMillis()), r.delayMillis(),
               r.restartCount())));
       case PodFact.ContainerKillRequested k -> this;
+      case PodFact.SandboxCreationFailed f -> this; // the containers stay ContainerCreating, as upstream
       case PodCleanedUp c -> {
         Map<String, PodView> next = new LinkedHashMap<>(pods);
         next.remove(c.pod().uid());
@@ -202,10 +203,17 @@ public record NodeState(
 
   private NodeState foldRuntime(RuntimeFact fact, Instant at) {
     return switch (fact) {
+      // Both the pod worker (right after StartContainer succeeded, so /pods is not a relist behind) and
+      // PLEG may report the same start: the second report of a running instance changes nothing.
       case ContainerStarted s -> withPod(s.pod(), p -> p.withContainer(s.container(),
-          v -> v.running(s.containerId(), s.startedAt() != null ? s.startedAt() : at)));
+          v -> v.state() == ContainerView.State.RUNNING && s.containerId().equals(v.containerId()) ? v
+              : v.running(s.containerId(), s.startedAt() != null ? s.startedAt() : at)));
+      // An exit of an instance other than the current one (a late report after a restart) is history,
+      // not the container's state; a repeated report of the current exit changes nothing.
       case ContainerExited e -> withPod(e.pod(), p -> p.withContainer(e.container(),
-          v -> v.exited(new ContainerView.Termination(e.containerId(), e.exitCode(), e.reason(), e.startedAt(),
+          v -> (v.containerId() != null && !v.containerId().equals(e.containerId()))
+              || (v.state() == ContainerView.State.TERMINATED && e.containerId().equals(v.containerId())) ? v
+              : v.exited(new ContainerView.Termination(e.containerId(), e.exitCode(), e.reason(), e.startedAt(),
               e.finishedAt() != null ? e.finishedAt() : at))));
       // A removed container keeps its last status, as the kubelet's does: the API still shows why it ended.
       case RuntimeFact.ContainerRemoved r -> this;

@@ -57,7 +57,8 @@ public class FactCodecTest {
         new NodeFact.NodeRegistered("node-a", "https://10.0.0.1:6443"),
         new NodeFact.LeaseRenewalChanged(false, "timeout"),
         new NodeFact.PodEvicted(POD, "memory.available", "90Mi", "100Mi", "evicted"),
-        new NodeFact.ImageRemoved("busybox:1.35", 1_000_000, "disk usage 90% above 85%"));
+        new NodeFact.ImageRemoved("busybox:1.35", 1_000_000, "disk usage 90% above 85%"),
+        new PodFact.SandboxCreationFailed(POD, "CNI failed", 2_000));
   }
 
   @ParameterizedTest(name = "{0}")
