@@ -1,0 +1,199 @@
+package io.vertlet.pods;
+
+import static io.vertlet.pods.PodFixtures.T0;
+import static io.vertlet.pods.PodFixtures.WEB;
+import static io.vertlet.pods.PodFixtures.pod;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertlet.events.Fact;
+import io.vertlet.events.NodeFact.PodEvicted;
+import io.vertlet.events.PodFact.ContainerCreated;
+import io.vertlet.events.PodFact.ContainerFailedToStart;
+import io.vertlet.events.PodFact.PodRejected;
+import io.vertlet.events.PodFact.RestartScheduled;
+import io.vertlet.events.PodFact.SandboxCreated;
+import io.vertlet.events.RuntimeFact.ContainerExited;
+import io.vertlet.events.RuntimeFact.ContainerStarted;
+import io.vertlet.events.SourceFact.PodAdded;
+import io.vertlet.events.SourceFact.PodRemoved;
+import io.vertlet.pods.PodActions.Kill;
+import io.vertlet.pods.PodActions.ScheduleRestart;
+import io.vertlet.pods.PodActions.StartContainer;
+import io.vertlet.projection.PodStatusRenderer;
+import io.vertlet.projection.PodView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PodActionsTest {
+
+  static final RestartBackoff BACKOFF = RestartBackoff.DEFAULT;
+  static final Instant LATER = T0.plusSeconds(3600);
+
+  static PodActions plan(List<Fact> facts) {
+    return PodActions.plan(PodFixtures.web(facts), LATER, BACKOFF);
+  }
+
+  static List<Fact> running(String policy, boolean init) {
+    List<Fact> f = new ArrayList<>(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod(policy, init)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0)));
+    if (init) {
+      f.addAll(ranTo("init1", "i1", 0));
+      f.addAll(ranTo("init2", "i2", 0));
+    }
+    f.add(new ContainerCreated(WEB, "app", "c1", "img", 0));
+    f.add(new ContainerStarted(WEB, "app", "c1", T0));
+    return f;
+  }
+
+  static List<Fact> ranTo(String name, String id, int exitCode) {
+    return List.of(new ContainerCreated(WEB, name, id, "img", 0), new ContainerStarted(WEB, name, id, T0),
+        new ContainerExited(WEB, name, id, exitCode, exitCode == 0 ? "Completed" : "Error", T0, T0.plusSeconds(1)));
+  }
+
+  static List<Fact> plus(List<Fact> base, Fact... more) {
+    List<Fact> f = new ArrayList<>(base);
+    f.addAll(List.of(more));
+    return f;
+  }
+
+  @Test
+  void aNewPodGetsItsSandboxAndItsContainers() {
+    PodActions a = plan(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false))));
+    assertTrue(a.createSandbox());
+    assertEquals(List.of(new StartContainer("app", false, 0)), a.start());
+    assertTrue(a.kill().isEmpty());
+    assertFalse(a.cleanUp());
+  }
+
+  @Test
+  void aRunningPodNeedsNothing() {
+    PodActions a = plan(running("Always", false));
+    assertTrue(a.isEmpty(), a.toString());
+    assertNull(a.wakeAt());
+  }
+
+  @Test
+  void initContainersRunOneAtATimeInOrderBeforeTheApp() {
+    List<Fact> base = List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", true)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0));
+    assertEquals(List.of(new StartContainer("init1", true, 0)), plan(base).start());
+
+    List<Fact> init1Running = plus(base, new ContainerCreated(WEB, "init1", "i1", "img", 0),
+        new ContainerStarted(WEB, "init1", "i1", T0));
+    assertTrue(plan(init1Running).isEmpty(), "nothing else starts while an init container runs");
+
+    List<Fact> init1Done = new ArrayList<>(base);
+    init1Done.addAll(ranTo("init1", "i1", 0));
+    assertEquals(List.of(new StartContainer("init2", true, 0)), plan(init1Done).start());
+
+    List<Fact> allDone = new ArrayList<>(init1Done);
+    allDone.addAll(ranTo("init2", "i2", 0));
+    assertEquals(List.of(new StartContainer("app", false, 0)), plan(allDone).start());
+  }
+
+  @Test
+  void aFailedInitContainerRestartsUnlessThePolicyIsNever() {
+    for (String policy : List.of("Always", "OnFailure")) {
+      List<Fact> f = new ArrayList<>(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod(policy, true)),
+          new SandboxCreated(WEB, "sb", "10.0.0.4", 0)));
+      f.addAll(ranTo("init1", "i1", 2));
+      PodActions a = plan(f);
+      assertEquals(List.of(new ScheduleRestart("init1", 0, 1, "Error")), a.schedule(), policy);
+      assertTrue(a.start().isEmpty(), "the app waits for its init containers");
+    }
+    List<Fact> never = new ArrayList<>(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Never", true)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0)));
+    never.addAll(ranTo("init1", "i1", 2));
+    assertTrue(plan(never).isEmpty());
+    assertEquals("Failed", PodStatusRenderer.phase(PodFixtures.web(never)));
+  }
+
+  @Test
+  void restartPolicyDecidesWhetherAnExitedContainerRestarts() {
+    record Case(String policy, int exit, boolean restarts) {}
+    for (Case c : List.of(new Case("Always", 0, true), new Case("Always", 1, true), new Case("OnFailure", 0, false),
+        new Case("OnFailure", 1, true), new Case("Never", 0, false), new Case("Never", 1, false))) {
+      List<Fact> f = plus(running(c.policy(), false),
+          new ContainerExited(WEB, "app", "c1", c.exit(), c.exit() == 0 ? "Completed" : "Error", T0, T0));
+      PodActions a = plan(f);
+      assertEquals(c.restarts(), !a.schedule().isEmpty(), c.toString());
+      assertTrue(a.start().isEmpty(), "a restart is journaled before it happens: " + c);
+    }
+  }
+
+  @Test
+  void aScheduledRestartWaitsForItsBackoffThenStartsTheNextAttempt() {
+    Instant exitAt = T0.plusSeconds(100);
+    List<Fact> f = plus(running("Always", false),
+        new ContainerExited(WEB, "app", "c1", 1, "Error", T0, exitAt),
+        new RestartScheduled(WEB, "app", 10_000, 1, "CrashLoopBackOff"));
+    List<Instant> at = new ArrayList<>();
+    for (int i = 0; i < f.size(); i++) {
+      at.add(i < f.size() - 1 ? T0 : exitAt);
+    }
+    PodView view = PodFixtures.fold(f, at).pod(WEB.uid());
+    PodActions waiting = PodActions.plan(view, exitAt.plusSeconds(5), BACKOFF);
+    assertTrue(waiting.isEmpty());
+    assertEquals(exitAt.plusSeconds(10), waiting.wakeAt());
+    PodActions due = PodActions.plan(view, exitAt.plusSeconds(10), BACKOFF);
+    assertEquals(List.of(new StartContainer("app", false, 1)), due.start());
+  }
+
+  @Test
+  void aFailedImagePullBacksOffAsImagePullBackOff() {
+    List<Fact> f = List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0),
+        new ContainerFailedToStart(WEB, "app", "ErrImagePull", "no such image"));
+    PodActions a = plan(f);
+    assertEquals(List.of(new ScheduleRestart("app", 10_000, 0, "ImagePullBackOff")), a.schedule());
+    assertTrue(a.start().isEmpty());
+
+    List<Fact> scheduled = plus(f, new RestartScheduled(WEB, "app", 10_000, 0, "ImagePullBackOff"));
+    PodView v = PodFixtures.web(scheduled);
+    assertEquals("ImagePullBackOff", v.containers().get("app").waitingReason());
+    assertTrue(PodActions.plan(v, v.containers().get("app").backoffUntil().minusMillis(1), BACKOFF).isEmpty());
+
+    List<Fact> againFailed = plus(scheduled, new ContainerFailedToStart(WEB, "app", "ErrImagePull", "still not"));
+    assertEquals(List.of(new ScheduleRestart("app", 20_000, 0, "ImagePullBackOff")), plan(againFailed).schedule());
+  }
+
+  @Test
+  void aRemovedPodIsStoppedThenCleanedUp() {
+    List<Fact> removed = plus(running("Always", false), new PodRemoved(WEB, "file", "manifest removed"));
+    PodActions a = plan(removed);
+    assertEquals(List.of(new Kill("app", "c1", "pod removed from its source")), a.kill());
+    assertFalse(a.cleanUp(), "clean-up waits for the stop");
+    assertTrue(a.start().isEmpty());
+
+    List<Fact> stopped = plus(removed, new ContainerExited(WEB, "app", "c1", 143, "Error", T0, T0));
+    PodActions b = plan(stopped);
+    assertTrue(b.kill().isEmpty());
+    assertTrue(b.cleanUp());
+  }
+
+  @Test
+  void aRemovedPodInCrashLoopBackOffIsCleanedUpWithoutAKill() {
+    List<Fact> f = plus(running("Always", false), new ContainerExited(WEB, "app", "c1", 1, "Error", T0, T0),
+        new RestartScheduled(WEB, "app", 10_000, 1, "CrashLoopBackOff"), new PodRemoved(WEB, "file", "gone"));
+    PodActions a = plan(f);
+    assertTrue(a.kill().isEmpty());
+    assertTrue(a.cleanUp());
+  }
+
+  @Test
+  void aRejectedPodGetsNothingAndAnEvictedOneIsStoppedButKept() {
+    PodActions rejected = plan(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false)),
+        new PodRejected(WEB, "OutOfpods", "full")));
+    assertTrue(rejected.isEmpty());
+
+    PodActions evicted = plan(plus(running("Always", false),
+        new PodEvicted(WEB, "memory.available", "90Mi", "100Mi", "low memory")));
+    assertEquals(1, evicted.kill().size());
+    assertFalse(evicted.cleanUp());
+  }
+}
