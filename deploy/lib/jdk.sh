@@ -13,6 +13,7 @@ vertlet_find_jdk() {
     if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       JAVA="$candidate/bin/java"
+      vertlet_quiet_maven
       return 0
     fi
   done
@@ -22,3 +23,11 @@ vertlet_find_jdk() {
 
 # Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
 VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
+
+# Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag that allows it quietly
+# exists only there, so add it only there.
+vertlet_quiet_maven() {
+  if [ "$(vertlet_java_major "$JAVA")" -ge 24 ] 2>/dev/null; then
+    case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+  fi
+}
