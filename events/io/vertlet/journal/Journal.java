@@ -52,6 +52,7 @@ public final class Journal implements AutoCloseable {
   private boolean unsynced;
   private long lastFsyncNanos;
   private IOException failure;
+  private java.util.function.LongConsumer fsyncObserver = nanos -> { };
 
   private Journal(Path dir, JournalConfig config, List<JournalRepaired> repairs, List<Path> segments, long lastSeq)
       throws IOException {
@@ -148,6 +149,11 @@ public final class Journal implements AutoCloseable {
     return segments.size();
   }
 
+  /** Called on the writing thread with the duration of every fsync, in nanoseconds (for metrics). */
+  public void onFsync(java.util.function.LongConsumer observer) {
+    this.fsyncObserver = observer;
+  }
+
   /** How long the last fsync took, in nanoseconds. */
   public long lastFsyncNanos() {
     return lastFsyncNanos;
@@ -223,6 +229,7 @@ public final class Journal implements AutoCloseable {
         active.force(false);
         took = System.nanoTime() - t0;
         lastFsyncNanos = took;
+        fsyncObserver.accept(took);
       }
       unsynced = false;
       committedSeq = nextSeq - 1;
@@ -252,7 +259,9 @@ public final class Journal implements AutoCloseable {
   private void rotate() throws IOException {
     flushBuffer();
     if (unsynced && config.fsync() != FsyncPolicy.NONE) {
+      long t0 = System.nanoTime();
       active.force(false);
+      fsyncObserver.accept(System.nanoTime() - t0);
     }
     unsynced = false;
     active.close();
