@@ -86,7 +86,7 @@ final class ManifestDecoder {
       }
     }
     if (nonEmpty == 0) {
-      throw new ManifestException("the manifest holds no document");
+      throw new ManifestException("the manifest is empty: it holds no document");
     }
     return pods;
   }
@@ -187,7 +187,7 @@ final class ManifestDecoder {
     }
     String line = firstLine(message);
     Matcher m = QUALIFIED.matcher(line);
-    return m.replaceAll("$1").replace("`", "");
+    return m.replaceAll("$1").replace("`", "").replaceAll(" \\(token [^)]*\\)", "");
   }
 
   private static String at(Mark mark) {

@@ -61,18 +61,18 @@ public final class ManifestSourceVerticle extends VerticleBase {
       firstFileScan = fileLane.request();
       fileTimer = vertx.setPeriodic(options.fileCheckFrequency().toMillis(), id -> fileLane.request());
       LOG.info("watching static pod manifests at {} (every {}s{})", folder.path(),
-          options.fileCheckFrequency().toSeconds(), watcher != null ? " and on change" : "");
+          options.fileCheckFrequency().toMillis() / 1000.0, watcher != null ? " and on change" : "");
     } else {
       firstFileScan = append(reconciler.reconcile("file", List.of(), Instant.now()));
     }
     if (options.urlSourceEnabled()) {
       fetcher = new ManifestUrlFetcher(vertx, options.staticPodURL(), options.staticPodURLHeader(),
-          options.maxManifestBytes(), options.httpCheckFrequency());
+          options.maxManifestBytes());
       urlLane = new Lane(this::fetchUrl);
       urlLane.request();
       urlTimer = vertx.setPeriodic(options.httpCheckFrequency().toMillis(), id -> urlLane.request());
       LOG.info("fetching static pod manifests from {} every {}s", options.staticPodURL(),
-          options.httpCheckFrequency().toSeconds());
+          options.httpCheckFrequency().toMillis() / 1000.0);
     } else {
       firstFileScan = firstFileScan.compose(v -> append(reconciler.reconcile("http", List.of(), Instant.now())));
     }

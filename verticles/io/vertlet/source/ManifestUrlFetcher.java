@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -22,17 +21,21 @@ final class ManifestUrlFetcher implements AutoCloseable {
   /** The body, or why there is none: {@code tooLarge} is a content problem, the rest unreachability. */
   record Fetched(Buffer body, String failure, boolean tooLarge) {}
 
+  static final long TIMEOUT_MILLIS = 10_000;
+
   private final HttpClient client;
   private final String url;
   private final Map<String, List<String>> headers;
   private final int maxBytes;
   private final long timeoutMillis;
 
-  ManifestUrlFetcher(Vertx vertx, String url, Map<String, List<String>> headers, int maxBytes, Duration frequency) {
+  ManifestUrlFetcher(Vertx vertx, String url, Map<String, List<String>> headers, int maxBytes) {
     this.url = url;
     this.headers = headers;
     this.maxBytes = maxBytes;
-    this.timeoutMillis = Math.max(1000, Math.min(frequency.toMillis(), 10_000));
+    // Fixed rather than tied to the frequency: a slow answer is still an answer, and fetches of one
+    // URL never overlap, so a short frequency cannot pile requests up.
+    this.timeoutMillis = TIMEOUT_MILLIS;
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) timeoutMillis)
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
