@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -139,7 +140,7 @@ final class ManifestFolderReader {
   private OriginOutcome parse(String origin, String key, byte[] bytes) {
     try {
       List<Pod> pods = parser.parse(bytes, "file", origin);
-      return new OriginOutcome.Parsed(origin, key, pods);
+      return OriginOutcome.Parsed.of(origin, key, pods, Instant.now());
     } catch (ManifestException e) {
       return new OriginOutcome.Rejected(origin, key, e.getMessage());
     } catch (RuntimeException e) {

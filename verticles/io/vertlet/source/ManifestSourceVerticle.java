@@ -42,6 +42,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
   private long fileTimer = -1;
   private long urlTimer = -1;
   private boolean urlFailing;
+  private volatile OriginOutcome lastUrlOutcome;
   private volatile boolean stopped;
 
   public ManifestSourceVerticle(ManifestSourceOptions options) {
@@ -51,32 +52,45 @@ public final class ManifestSourceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    reconciler = new StaticPodReconciler(options.knownPods());
     parser = new ManifestParser(options.maxManifestBytes(), options.nodeName());
-    Future<Void> firstFileScan;
-    if (options.fileSourceEnabled()) {
-      folder = new ManifestFolderReader(Path.of(options.staticPodPath()), options.maxManifestBytes(), parser);
-      startWatcher();
-      fileLane = new Lane(this::scanFolder);
-      firstFileScan = fileLane.request();
-      fileTimer = vertx.setPeriodic(options.fileCheckFrequency().toMillis(), id -> fileLane.request());
-      LOG.info("watching static pod manifests at {} (every {}s{})", folder.path(),
-          options.fileCheckFrequency().toMillis() / 1000.0, watcher != null ? " and on change" : "");
-    } else {
-      firstFileScan = append(reconciler.reconcile("file", List.of(), Instant.now()));
-    }
-    if (options.urlSourceEnabled()) {
-      fetcher = new ManifestUrlFetcher(vertx, options.staticPodURL(), options.staticPodURLHeader(),
-          options.maxManifestBytes());
-      urlLane = new Lane(this::fetchUrl);
-      urlLane.request();
-      urlTimer = vertx.setPeriodic(options.httpCheckFrequency().toMillis(), id -> urlLane.request());
-      LOG.info("fetching static pod manifests from {} every {}s", options.staticPodURL(),
-          options.httpCheckFrequency().toMillis() / 1000.0);
-    } else {
-      firstFileScan = firstFileScan.compose(v -> append(reconciler.reconcile("http", List.of(), Instant.now())));
-    }
-    return firstFileScan;
+    var context = vertx.getOrCreateContext();
+    // Digests of known pods, stat calls and the watcher's registration are blocking work.
+    Future<Void> ready = vertx.executeBlocking(() -> {
+      reconciler = new StaticPodReconciler(options.knownPods());
+      if (options.fileSourceEnabled()) {
+        folder = new ManifestFolderReader(Path.of(options.staticPodPath()), options.maxManifestBytes(), parser);
+        watcher = startWatcher(() -> context.runOnContext(v -> {
+          if (fileLane != null) { // events before the first scan are covered by it
+            fileLane.request();
+          }
+        }));
+      }
+      return null;
+    });
+    return ready.compose(v -> {
+      Future<Void> first;
+      if (folder != null) {
+        fileLane = new Lane(this::scanFolder);
+        first = fileLane.request();
+        fileTimer = vertx.setPeriodic(options.fileCheckFrequency().toMillis(), id -> fileLane.request());
+        LOG.info("watching static pod manifests at {} (every {}s{})", folder.path(),
+            options.fileCheckFrequency().toMillis() / 1000.0, watcher != null ? " and on change" : "");
+      } else {
+        first = append(reconciler.reconcile("file", List.of()));
+      }
+      if (options.urlSourceEnabled()) {
+        fetcher = new ManifestUrlFetcher(vertx, options.staticPodURL(), options.staticPodURLHeader(),
+            options.maxManifestBytes());
+        urlLane = new Lane(this::fetchUrl);
+        urlLane.request();
+        urlTimer = vertx.setPeriodic(options.httpCheckFrequency().toMillis(), id -> urlLane.request());
+        LOG.info("fetching static pod manifests from {} every {}s", options.staticPodURL(),
+            options.httpCheckFrequency().toMillis() / 1000.0);
+      } else {
+        first = first.compose(x -> append(reconciler.reconcile("http", List.of())));
+      }
+      return first;
+    });
   }
 
   @Override
@@ -93,21 +107,21 @@ public final class ManifestSourceVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void startWatcher() {
+  /** Blocking (stat, inotify registration); null when disabled or unavailable. */
+  private FolderWatcher startWatcher(Runnable onChange) {
     if (!options.watchFiles()) {
-      return;
+      return null;
     }
     Path path = folder.path();
     boolean single = Files.isRegularFile(path);
-    Path dir = single ? path.getParent() : path;
     try {
-      var context = vertx.getOrCreateContext();
-      watcher = new FolderWatcher(dir, single ? path.getFileName().toString() : null,
-          () -> context.runOnContext(v -> fileLane.request()));
-      watcher.start();
+      FolderWatcher w = new FolderWatcher(single ? path.getParent() : path,
+          single ? path.getFileName().toString() : null, onChange);
+      w.start();
+      return w;
     } catch (IOException | RuntimeException e) {
       LOG.warn("no file watcher for {} ({}); changes are seen on the periodic scan", path, e.toString());
-      watcher = null;
+      return null;
     }
   }
 
@@ -118,7 +132,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
         watcher.ensureRegistered();
       }
       return outcomes;
-    }).compose(outcomes -> append(reconciler.reconcile("file", outcomes, Instant.now())));
+    }).compose(outcomes -> append(reconciler.reconcile("file", outcomes)));
   }
 
   private Future<Void> fetchUrl() {
@@ -140,14 +154,32 @@ public final class ManifestSourceVerticle extends VerticleBase {
       }
       byte[] bytes = fetched.body().getBytes();
       return vertx.executeBlocking(() -> parseUrlBody(url, bytes));
-    }).compose(outcome -> append(reconciler.reconcile("http", List.of(outcome), Instant.now())));
+    }).compose(outcome -> append(reconciler.reconcile("http", List.of(outcome))));
   }
 
+  /** Worker thread, one fetch at a time: the same body as last time is not parsed again. */
   private OriginOutcome parseUrlBody(String url, byte[] bytes) {
     String key = Canonical.sha256Hex(bytes);
+    OriginOutcome last = lastUrlOutcome;
+    if (last != null && key.equals(contentKey(last))) {
+      return last;
+    }
+    lastUrlOutcome = parseUrlBodyUncached(url, key, bytes);
+    return lastUrlOutcome;
+  }
+
+  private static String contentKey(OriginOutcome outcome) {
+    return switch (outcome) {
+      case OriginOutcome.Parsed p -> p.contentKey();
+      case OriginOutcome.Rejected r -> r.contentKey();
+      case OriginOutcome.Unreachable u -> null;
+    };
+  }
+
+  private OriginOutcome parseUrlBodyUncached(String url, String key, byte[] bytes) {
     try {
       List<Pod> pods = parser.parse(bytes, "http", url);
-      return new OriginOutcome.Parsed(url, key, pods);
+      return OriginOutcome.Parsed.of(url, key, pods, Instant.now());
     } catch (ManifestException e) {
       return new OriginOutcome.Rejected(url, key, e.getMessage());
     } catch (RuntimeException e) {

@@ -3,7 +3,6 @@ package io.vertlet.source;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.vertlet.events.PodRef;
 import io.vertlet.events.SourceFact;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,7 +64,7 @@ final class StaticPodReconciler {
    * @param outcomes every origin of this source that exists now; announced pods of origins not
    *     listed are removed
    */
-  List<Planned> reconcile(String source, List<OriginOutcome> outcomes, Instant now) {
+  List<Planned> reconcile(String source, List<OriginOutcome> outcomes) {
     Map<String, List<Announced>> byOrigin = new HashMap<>();
     announced(source).values().forEach(a -> byOrigin.computeIfAbsent(a.origin(), o -> new ArrayList<>()).add(a));
 
@@ -83,7 +82,7 @@ final class StaticPodReconciler {
         case OriginOutcome.Parsed parsed -> {
           Set<String> previousKeys = new HashSet<>();
           previous.forEach(a -> previousKeys.add(a.ref().key()));
-          if (!parsed.pods().isEmpty() && parsed.pods().stream().allMatch(p -> previousKeys.contains(key(p)))) {
+          if (!parsed.pods().isEmpty() && parsed.pods().stream().allMatch(p -> previousKeys.contains(key(p.pod())))) {
             claim(parsed, owner, desired, claimedOrigins);
           } else {
             contenders.add(parsed);
@@ -107,10 +106,10 @@ final class StaticPodReconciler {
     // Pass 2: new or renamed pods, first come first served in origin (name) order.
     for (OriginOutcome.Parsed parsed : contenders) {
       String conflict = null;
-      for (Pod pod : parsed.pods()) {
-        String holder = owner.get(key(pod));
+      for (OriginOutcome.ParsedPod parsedPod : parsed.pods()) {
+        String holder = owner.get(key(parsedPod.pod()));
         if (holder != null) {
-          conflict = "metadata.name: Duplicate value: pod " + key(pod) + " is already defined by " + holder;
+          conflict = "metadata.name: Duplicate value: pod " + key(parsedPod.pod()) + " is already defined by " + holder;
           break;
         }
       }
@@ -148,8 +147,7 @@ final class StaticPodReconciler {
       if (before != null && (before.digest() == null || before.digest().equals(d.digest()))) {
         continue;
       }
-      Pod spec = Canonical.MAPPER.convertValue(d.pod(), Pod.class); // never share a cached object
-      spec.getMetadata().getAnnotations().put(StaticPodDefaults.CONFIG_SEEN, now.toString());
+      Pod spec = d.pod(); // sealed when parsed: nobody changes it, so sharing it is safe
       PodRef ref = new PodRef(spec.getMetadata().getNamespace(), spec.getMetadata().getName(), uid);
       Announced after = new Announced(ref, source, d.origin(), d.digest());
       SourceFact fact = before == null
@@ -180,9 +178,9 @@ final class StaticPodReconciler {
   private static void claim(OriginOutcome.Parsed parsed, Map<String, String> owner, Map<String, Desired> desired,
       Set<String> claimedOrigins) {
     claimedOrigins.add(parsed.origin());
-    for (Pod pod : parsed.pods()) {
-      owner.put(key(pod), parsed.origin());
-      desired.put(pod.getMetadata().getUid(), new Desired(pod, parsed.origin(), ManifestParser.specDigest(pod)));
+    for (OriginOutcome.ParsedPod p : parsed.pods()) {
+      owner.put(key(p.pod()), parsed.origin());
+      desired.put(p.pod().getMetadata().getUid(), new Desired(p.pod(), parsed.origin(), p.digest()));
     }
   }
 
