@@ -1,5 +1,7 @@
 package io.vertlet.http;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertlet.bus.Addresses;
 import io.vertlet.events.Committed;
 import io.vertlet.events.FactCodec;
@@ -13,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -23,7 +27,7 @@ import java.util.stream.Collectors;
  * {@link Addresses#JOURNAL_COMMITTED}, one JSON object per line ({@code application/x-ndjson}), or as
  * server-sent events when the client sends {@code Accept: text/event-stream}.
  *
- * <p>Each client has its own consumer, removed when the client goes away. Memory per client is bounded: while
+ * <p>A client is forgotten as soon as its connection closes. Memory per client is bounded: while
  * the socket cannot take more, up to {@code maxBuffered} records wait; one more and the client is dropped with
  * a last line saying so and where to resume ({@code /journal?since=SEQ}), instead of the agent growing a
  * queue for a reader that does not read.
@@ -34,10 +38,36 @@ final class JournalFollowHandler {
 
   private final Vertx vertx;
   private final int maxBuffered;
+  /** Connected clients; touched only on the owning verticle's event loop. */
+  private final Set<Follower> followers = new LinkedHashSet<>();
+  private final MessageConsumer<Committed> consumer;
+  private final Gauge gauge;
+  private final MeterRegistry registry;
 
-  JournalFollowHandler(Vertx vertx, int maxBuffered) {
+  /**
+   * One consumer per server fans out to every client, so a client leaving is a set removal (no consumer
+   * churn, no messages discarded in flight). {@code vertlet_http_journal_followers{server}} counts clients.
+   */
+  JournalFollowHandler(Vertx vertx, int maxBuffered, MeterRegistry registry, String server) {
     this.vertx = vertx;
     this.maxBuffered = maxBuffered;
+    this.registry = registry;
+    this.consumer = vertx.eventBus().localConsumer(Addresses.JOURNAL_COMMITTED, msg -> {
+      for (Follower follower : List.copyOf(followers)) {
+        follower.onCommitted(msg.body());
+      }
+    });
+    this.gauge = Gauge.builder("vertlet.http.journal.followers", followers, Set::size)
+        .tag("server", server)
+        .description("Clients following the journal over HTTP.")
+        .register(registry);
+  }
+
+  /** Stops the fan-out; called when the server stops. */
+  void close() {
+    consumer.unregister();
+    registry.remove(gauge);
+    List.copyOf(followers).forEach(Follower::stop);
   }
 
   void handle(RoutingContext ctx) {
@@ -91,7 +121,6 @@ final class JournalFollowHandler {
     private final Predicate<Committed> filter;
     private final boolean sse;
     private final ArrayDeque<String> backlog = new ArrayDeque<>();
-    private MessageConsumer<Committed> consumer;
     private long lastSeqSent = -1;
     private boolean closed;
 
@@ -110,16 +139,11 @@ final class JournalFollowHandler {
       response.closeHandler(v -> stop());
       response.exceptionHandler(err -> stop());
       response.drainHandler(v -> drain());
-      consumer = vertx.eventBus().localConsumer(Addresses.JOURNAL_COMMITTED, msg -> onCommitted(msg.body()));
-      // Headers go out once the consumer is registered: a client that has them will not miss a fact.
-      consumer.completion().onComplete(done -> {
-        if (!closed) {
-          response.writeHead();
-          if (sse) {
-            response.write(": following the vertlet journal\n\n");
-          }
-        }
-      });
+      followers.add(this);
+      response.writeHead();
+      if (sse) {
+        response.write(": following the vertlet journal\n\n");
+      }
     }
 
     private void onCommitted(Committed committed) {
@@ -169,7 +193,7 @@ final class JournalFollowHandler {
     private void stop() {
       if (!closed) {
         closed = true;
-        consumer.unregister();
+        followers.remove(this);
       }
     }
   }

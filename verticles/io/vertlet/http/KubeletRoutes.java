@@ -16,8 +16,10 @@ final class KubeletRoutes {
 
   private KubeletRoutes() {}
 
-  static void mount(Router router, Vertx vertx, Duration busTimeout, PrometheusMeterRegistry registry,
-      Function<Object, PodList> podRenderer, int followBuffer) {
+  /** Mounts the routes; the returned follow handler must be closed when the server stops. */
+  static JournalFollowHandler mount(Router router, Vertx vertx, Duration busTimeout,
+      PrometheusMeterRegistry registry, Function<Object, PodList> podRenderer, int followBuffer, String server) {
+    JournalFollowHandler follow = new JournalFollowHandler(vertx, followBuffer, registry, server);
     new HealthzHandler(vertx, busTimeout).mount(router);
     MetricsHandler metrics = new MetricsHandler(vertx, registry);
     router.get("/metrics").handler(metrics::scrape);
@@ -27,7 +29,8 @@ final class KubeletRoutes {
     router.get("/pods").handler(new PodsHandler(vertx, busTimeout, podRenderer)::handle);
     router.get("/configz").handler(new ConfigzHandler(vertx, busTimeout)::handle);
     router.get("/journal").handler(new JournalHandler(vertx, busTimeout)::handle);
-    router.get("/journal/follow").handler(new JournalFollowHandler(vertx, followBuffer)::handle);
+    router.get("/journal/follow").handler(follow::handle);
     router.route().handler(Routes::notFound);
+    return follow;
   }
 }

@@ -30,6 +30,7 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
   private final Function<Object, PodList> podRenderer;
   private final int followBuffer;
   private HttpServer server;
+  private JournalFollowHandler follow;
 
   /**
    * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null accepts a PodList or a
@@ -58,7 +59,8 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
     registerCodecs(vertx);
     KubeletMetrics.bind(registry, options.nodeName());
     Router router = Router.router(vertx);
-    KubeletRoutes.mount(router, vertx, options.busTimeout(), registry, podRenderer, followBuffer);
+    follow = KubeletRoutes.mount(router, vertx, options.busTimeout(), registry, podRenderer, followBuffer,
+        "readonly");
     String where = options.readOnlyAddress() + ":" + options.readOnlyPort();
     return vertx.createHttpServer(new HttpServerOptions())
         .requestHandler(router)
@@ -78,6 +80,9 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (follow != null) {
+      follow.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 
