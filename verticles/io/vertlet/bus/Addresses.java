@@ -37,7 +37,4 @@ public final class Addresses {
 
   /** Request: anything; reply: a {@code PlegHealth} (time of the last completed relist). */
   public static final String PLEG_HEALTH = "vertlet.pleg.health";
-
-  /** Request: a {@code JournalReadRequest}; reply: a {@code JournalPage} of committed facts after a seq. */
-  public static final String JOURNAL_READ = "vertlet.journal.read";
 }
