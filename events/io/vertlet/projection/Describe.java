@@ -50,6 +50,9 @@ public final class Describe {
       case AgentStopping s -> "agent stopping: " + s.reason();
       case JournalRepaired r -> "journal segment " + r.segment() + " cut at byte " + r.offset() + " (" + r.bytesCut()
           + " bytes, " + r.reason() + "), damaged copy kept at " + r.brokenCopy();
+      case io.vertlet.events.JournalFact.JournalRetentionApplied r -> "journal retention deleted "
+          + String.join(", ", r.segments()) + " (" + r.bytesFreed() + " bytes, covered by snapshot at seq "
+          + r.snapshotSeq() + ")";
       case ConfigApplied a -> "config from " + a.source() + " applied; changed: " + String.join(", ",
           a.changedFields());
       case ConfigRejected r -> "config from " + r.source() + " rejected, last-known-good kept: " + String.join("; ",

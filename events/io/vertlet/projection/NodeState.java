@@ -120,6 +120,7 @@ public record NodeState(
           agent.listening()));
       case JournalFact.JournalRepaired r -> new NodeState(seq, this.at, agent, config, pods, conditions,
           rejectedManifests, runtime, lease, journalRepairs + 1);
+      case JournalFact.JournalRetentionApplied r -> this; // housekeeping: changes no view of the node
       case ConfigApplied a -> withConfig(new ConfigView(a.source(), at, a.config(), a.changedFields(),
           config.lastErrors(), config.lastRejectedAt(), false, List.of(), config.warnings()));
       case ConfigRejected r -> withConfig(new ConfigView(config.source(), config.appliedAt(), config.effective(),

@@ -32,6 +32,7 @@ public class FactCodecTest {
             List.of("healthz 127.0.0.1:10248")),
         new AgentFact.AgentStopping("SIGTERM"),
         new JournalFact.JournalRepaired("00000000000000000001.seg", 4096, 17, "x.broken", "torn record"),
+        new JournalFact.JournalRetentionApplied(List.of("00000000000000000001.seg"), 67_108_864, 120_000),
         new ConfigFact.ConfigApplied("/etc/kubernetes/kubelet.yaml", List.of("maxPods"), Map.of("maxPods", 110)),
         new ConfigFact.ConfigRejected("f.yaml", List.of("maxPods: -1 must be positive")),
         new ConfigFact.ConfigRequiresRestart("f.yaml", List.of("rootDir")),
@@ -80,7 +81,7 @@ public class FactCodecTest {
 
   @Test
   void payloadIsPlainJsonNamingTheFields() {
-    String json = new String(FactCodec.encode(samples().toList().get(18)));
+    String json = new String(FactCodec.encode(samples().filter(f -> f instanceof RuntimeFact.ContainerStarted).findFirst().orElseThrow()));
     assertTrue(json.contains("\"containerId\":\"cid1\""), json);
     assertTrue(json.contains("\"startedAt\":\"2026-11-23T10:15:30.123456789Z\""), json);
     assertFalse(json.contains("@class"), json);
