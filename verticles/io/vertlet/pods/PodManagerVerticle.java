@@ -98,7 +98,7 @@ public final class PodManagerVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    LocalCodec.registerAll(vertx);
+    LocalCodec.registerAll(vertx, NodeState.class);
     runtime = new PodRuntime(vertx, cri, options);
     preStop = new PreStopHook(vertx, cri);
     metrics = new PodMetrics(registry, () -> state, this::lifecycles);

@@ -78,6 +78,8 @@ final class PodWorker {
   private PodSandboxConfig sandboxConfig;
   private Pod sandboxConfigFor;
   private List<Future<Committed>> pending = new ArrayList<>();
+  /** The highest sequence number this worker's appends got; a round ends once the view has folded it. */
+  private long lastSeq;
 
   PodWorker(PodManagerVerticle host, String uid) {
     this.host = host;
@@ -179,13 +181,7 @@ final class PodWorker {
     pending = new ArrayList<>();
     return act(view, actions)
         .compose(v -> Future.all(new ArrayList<>(pending)))
-        .compose(all -> {
-          long last = 0;
-          for (int i = 0; i < all.size(); i++) {
-            last = Math.max(last, all.<Committed>resultAt(i).seq());
-          }
-          return host.awaitSeq(last);
-        })
+        .compose(all -> host.awaitSeq(lastSeq))
         .compose(v -> round(n + 1));
   }
 
@@ -195,7 +191,7 @@ final class PodWorker {
         log.info("pod {}: container {} restarts in {} ms ({}, restart {})", ref.key(), s.name(), s.delayMillis(),
             s.reason(), s.restartCount());
       }
-      pending.add(host.append(new RestartScheduled(ref, s.name(), s.delayMillis(), s.restartCount(), s.reason())));
+      pending.add(append(new RestartScheduled(ref, s.name(), s.delayMillis(), s.restartCount(), s.reason())));
     }
     Future<Void> f = a.createSandbox() ? createSandbox(view) : Future.succeededFuture();
     for (StartContainer s : a.start()) {
@@ -228,13 +224,13 @@ final class PodWorker {
           sandboxConfigFor = view.spec();
           sandboxAttempt = attempt + 1;
           host.metrics().podStarted();
-          pending.add(host.append(new SandboxCreated(ref, id, ip, attempt)));
+          pending.add(append(new SandboxCreated(ref, id, ip, attempt)));
           return (Void) null;
         }))
         .recover(err -> {
           host.metrics().podStartFailed();
           long retry = Math.min(30_000, 1000L << Math.min(failures, 5));
-          pending.add(host.append(new SandboxCreationFailed(ref, err.getMessage(), retry)));
+          pending.add(append(new SandboxCreationFailed(ref, err.getMessage(), retry)));
           return Future.failedFuture(err);
         });
   }
@@ -268,14 +264,14 @@ final class PodWorker {
         .compose(v -> host.runtime().createContainer(sandboxId, config, sbc)
             .recover(err -> Future.failedFuture(new StartFailure("CreateContainerError", err))))
         .compose(id -> {
-          pending.add(host.append(new ContainerCreated(ref, s.name(), id, spec.getImage(), s.attempt())));
+          pending.add(append(new ContainerCreated(ref, s.name(), id, spec.getImage(), s.attempt())));
           return host.runtime().startContainer(id).map(id)
               .recover(err -> Future.failedFuture(new StartFailure("RunContainerError", err)));
         })
         .compose(id -> {
           // Journaled by the worker at once so /pods shows it running without waiting for a relist;
           // PLEG's later report of the same instance folds to nothing.
-          pending.add(host.append(new ContainerStarted(ref, s.name(), id, Instant.now())));
+          pending.add(append(new ContainerStarted(ref, s.name(), id, Instant.now())));
           host.metrics().containerStarted(s.init());
           return s.attempt() > 0 ? collectGarbage(s.name(), id, previousId) : Future.<Void>succeededFuture();
         })
@@ -287,7 +283,7 @@ final class PodWorker {
           }
           host.metrics().containerStartFailed(s.init(), reason);
           log.warn("pod {}: container {} failed to start ({}): {}", ref.key(), s.name(), reason, err.getMessage());
-          pending.add(host.append(new ContainerFailedToStart(ref, s.name(), reason, err.getMessage())));
+          pending.add(append(new ContainerFailedToStart(ref, s.name(), reason, err.getMessage())));
           return Future.succeededFuture();
         });
   }
@@ -305,7 +301,7 @@ final class PodWorker {
       List<Future<Void>> removals = new ArrayList<>();
       for (String id : ContainerGc.toRemove(same, inUse)) {
         removals.add(host.runtime().removeContainer(id)
-            .compose(v -> host.append(new ContainerRemoved(ref, name, id)).<Void>mapEmpty()));
+            .compose(v -> append(new ContainerRemoved(ref, name, id)).<Void>mapEmpty()));
       }
       return Future.all(removals).<Void>mapEmpty();
     }).recover(err -> {
@@ -328,7 +324,7 @@ final class PodWorker {
     LifecycleHandler hook = cv.state() == ContainerView.State.RUNNING ? PreStopHook.of(spec) : null;
     log.info("pod {}: stopping container {} ({}s grace): {}", ref.key(), k.name(), grace, k.reason());
     long start = System.nanoTime();
-    return host.append(new ContainerKillRequested(ref, k.name(), k.containerId(), grace, k.reason()))
+    return append(new ContainerKillRequested(ref, k.name(), k.containerId(), grace, k.reason()))
         .compose(c -> hook == null ? Future.<Void>succeededFuture()
             : host.preStop().run(hook, spec, k.containerId(), podIp != null ? podIp : host.nodeIp(), grace)
                 .recover(err -> {
@@ -345,9 +341,9 @@ final class PodWorker {
         })
         .compose(v -> host.runtime().containerStatus(k.containerId()))
         .compose(st -> st.getState() == ContainerState.CONTAINER_EXITED
-            ? host.append(exited(k.name(), st)).<Void>mapEmpty() : Future.<Void>succeededFuture(),
+            ? append(exited(k.name(), st)).<Void>mapEmpty() : Future.<Void>succeededFuture(),
             err -> isNotFound(err)
-                ? host.append(new ContainerExited(ref, k.name(), k.containerId(), 137, "ContainerStatusUnknown",
+                ? append(new ContainerExited(ref, k.name(), k.containerId(), 137, "ContainerStatusUnknown",
                     cv.startedAt(), Instant.now())).<Void>mapEmpty()
                 : Future.failedFuture(err));
   }
@@ -382,13 +378,13 @@ final class PodWorker {
           Future<Void> stopped = c.getState() == ContainerState.CONTAINER_RUNNING
               ? rt.stopContainer(c.getId(), 0) : Future.succeededFuture();
           return stopped.compose(v -> rt.removeContainer(c.getId()))
-              .compose(v -> host.append(new ContainerRemoved(pod, name, c.getId())));
+              .compose(v -> append(new ContainerRemoved(pod, name, c.getId())));
         }).toList()))
         .compose(v -> rt.podSandboxes(pod.uid()))
         .compose(sandboxes -> Future.all(sandboxes.stream().map(sb -> rt.stopAndRemoveSandbox(sb.getId())
-            .compose(v -> host.append(new SandboxChanged(pod, sb.getId(), "REMOVED")))).toList()))
+            .compose(v -> append(new SandboxChanged(pod, sb.getId(), "REMOVED")))).toList()))
         .compose(v -> rt.deletePodDirs(pod.uid(), logDirectory))
-        .compose(v -> host.append(new PodCleanedUp(pod)))
+        .compose(v -> append(new PodCleanedUp(pod)))
         .map(c -> {
           touchedRuntime = false;
           log.info("pod {}: cleaned up", pod.key());
@@ -407,6 +403,15 @@ final class PodWorker {
     return cleanUp(ref, ctx.logDirectory()).onComplete(ar -> {
       if (ar.succeeded()) {
         dispose();
+      }
+    });
+  }
+
+  /** Journals a fact and remembers its sequence number, so the next plan sees it folded. */
+  private Future<Committed> append(io.vertlet.events.Fact fact) {
+    return host.append(fact).andThen(ar -> {
+      if (ar.succeeded()) {
+        lastSeq = Math.max(lastSeq, ar.result().seq());
       }
     });
   }
