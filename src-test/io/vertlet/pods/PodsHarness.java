@@ -60,6 +60,7 @@ final class PodsHarness implements AutoCloseable {
   private EmbeddedRuntime embedded;
   private CriClient cri;
   private long plegTimer = -1;
+  private String podManagerDeployment;
 
   /** Targets: "embedded" always, "containerd" when the testbed endpoint is given (required under CI=true). */
   static List<String> runtimes() {
@@ -106,7 +107,7 @@ final class PodsHarness implements AutoCloseable {
       }
       return s[0];
     }, 0)));
-    await(vertx.deployVerticle(new PodManagerVerticle(cri, registry, options)));
+    podManagerDeployment = await(vertx.deployVerticle(new PodManagerVerticle(cri, registry, options)));
     Map<String, ContainerState> seen = new HashMap<>();
     plegTimer = vertx.setPeriodic(100, id -> relist(seen));
   }
@@ -247,6 +248,10 @@ final class PodsHarness implements AutoCloseable {
   @Override
   public void close() {
     try {
+      // The agent first, so nothing restarts what is removed below.
+      vertx.cancelTimer(plegTimer);
+      await(vertx.undeploy(podManagerDeployment));
+      PodsHarness.sleep(200);
       var filter = ContainerFilter.newBuilder().putLabelSelector(PodManagerOptions.NODE_LABEL, nodeName).build();
       for (var c : await(cri.listContainers(filter))) {
         try {

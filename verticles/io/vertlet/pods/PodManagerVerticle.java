@@ -84,6 +84,7 @@ public final class PodManagerVerticle extends AbstractVerticle {
   private PodMetrics metrics;
   private PreStopHook preStop;
   private long resyncTimer = -1;
+  private boolean stopped;
 
   /**
    * @param cri the runtime client (shared; not closed by this verticle)
@@ -131,6 +132,8 @@ public final class PodManagerVerticle extends AbstractVerticle {
   @Override
   public void stop() {
     // Containers keep running when the agent stops, as the kubelet's do; the next start adopts them.
+    stopped = true;
+    workers.values().forEach(PodWorker::halt);
     if (resyncTimer >= 0) {
       vertx.cancelTimer(resyncTimer);
     }
@@ -141,6 +144,11 @@ public final class PodManagerVerticle extends AbstractVerticle {
 
   NodeState state() {
     return state;
+  }
+
+  /** True once the verticle is stopping: workers start nothing new. */
+  boolean stopped() {
+    return stopped;
   }
 
   Vertx vertx() {
@@ -247,6 +255,9 @@ public final class PodManagerVerticle extends AbstractVerticle {
   }
 
   private void poke(String uid, String operation) {
+    if (stopped) {
+      return;
+    }
     PodWorker w = workers.get(uid);
     if (w == null) {
       if (state.pod(uid) == null || !admitted.contains(uid)) {

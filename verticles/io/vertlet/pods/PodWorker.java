@@ -106,6 +106,12 @@ final class PodWorker {
     return v != null && v.terminating();
   }
 
+  /** The agent stops: no more syncs, no timers (what is in flight finishes its current call). */
+  void halt() {
+    disposed = true;
+    cancelTimer();
+  }
+
   void dispose() {
     disposed = true;
     cancelTimer();
@@ -161,6 +167,9 @@ final class PodWorker {
 
   /** One plan → act round; the result is when to wake up again (null: only on the next fact). */
   private Future<Instant> round(int n) {
+    if (host.stopped()) {
+      return Future.succeededFuture(null);
+    }
     PodView view = host.state().pod(uid);
     if (view == null) {
       return podGone().map(v -> null);
