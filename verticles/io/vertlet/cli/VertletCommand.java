@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "An event-sourced Kubernetes node agent.",
     subcommands = {
         VersionCommand.class,
+        ConfigCommand.class,
         JournalCommand.class,
         BenchCommand.class,
     })

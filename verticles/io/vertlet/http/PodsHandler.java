@@ -1,0 +1,70 @@
+package io.vertlet.http;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vertlet.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@code GET /pods}: the pods this node runs as a v1 {@code PodList}, rendered from the node projection
+ * ({@link Addresses#PROJECTION_NODE}) by a renderer the agent supplies, and serialized with fabric8 so the
+ * field names are exactly Kubernetes'.
+ */
+final class PodsHandler {
+
+  /**
+   * Accepts a reply that is already a {@code PodList} or a list of {@code Pod}s; the agent passes its own
+   * renderer for the projection's {@code NodeState}.
+   */
+  static final Function<Object, PodList> DEFAULT_RENDERER = PodsHandler::renderPlain;
+
+  private final Vertx vertx;
+  private final Duration timeout;
+  private final Function<Object, PodList> renderer;
+
+  PodsHandler(Vertx vertx, Duration timeout, Function<Object, PodList> renderer) {
+    this.vertx = vertx;
+    this.timeout = timeout;
+    this.renderer = renderer == null ? DEFAULT_RENDERER : renderer;
+  }
+
+  void handle(RoutingContext ctx) {
+    vertx.eventBus().request(Addresses.PROJECTION_NODE, "pods", new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+        .onFailure(err -> Routes.busFailure(ctx, "node projection", err))
+        .onSuccess(reply -> {
+          PodList list;
+          try {
+            list = renderer.apply(reply.body());
+          } catch (RuntimeException e) {
+            Routes.text(ctx, 500, "cannot render pods from the node projection: " + e.getMessage());
+            return;
+          }
+          if (list.getApiVersion() == null) {
+            list.setApiVersion("v1");
+          }
+          if (list.getKind() == null) {
+            list.setKind("PodList");
+          }
+          Routes.json(ctx, Serialization.asJson(list));
+        });
+  }
+
+  private static PodList renderPlain(Object body) {
+    if (body instanceof PodList list) {
+      return list;
+    }
+    if (body instanceof List<?> items && items.stream().allMatch(Pod.class::isInstance)) {
+      return new PodListBuilder().withNewMetadata().endMetadata()
+          .withItems(items.stream().map(Pod.class::cast).toList()).build();
+    }
+    throw new IllegalArgumentException("unexpected projection reply "
+        + (body == null ? "null" : body.getClass().getName()) + "; the agent must pass a pod renderer");
+  }
+}
