@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         VersionCommand.class,
         ConfigCommand.class,
+        JournalCommand.class,
+        BenchCommand.class,
     })
 public final class VertletCommand implements Runnable {
 
