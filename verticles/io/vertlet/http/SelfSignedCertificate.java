@@ -100,6 +100,8 @@ public final class SelfSignedCertificate {
     }
     List<String> command = new ArrayList<>();
     command.add(keytool.toString());
+    // A one-shot JVM: the quick compiler and the serial collector start it fastest.
+    command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
     command.addAll(args);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
