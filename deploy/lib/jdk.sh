@@ -13,9 +13,21 @@ vertlet_find_jdk() {
     if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       JAVA="$candidate/bin/java"
+      vertlet_quiet_maven
       return 0
     fi
   done
   echo "vertlet: needs a JDK 21 or newer; none found in \$JAVA_HOME, /usr/lib/jvm or on the PATH (install e.g. openjdk-21-jdk or temurin-21-jdk)" >&2
   return 1
+}
+
+# Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
+VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
+
+# Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag that allows it quietly
+# exists only there, so add it only there.
+vertlet_quiet_maven() {
+  if [ "$(vertlet_java_major "$JAVA")" -ge 24 ] 2>/dev/null; then
+    case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+  fi
 }

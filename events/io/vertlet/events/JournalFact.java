@@ -9,4 +9,11 @@ public sealed interface JournalFact extends Fact {
    */
   record JournalRepaired(String segment, long offset, long bytesCut, String brokenCopy, String reason)
       implements JournalFact {}
+
+  /**
+   * Retention deleted closed segments ({@code segments}, oldest first, {@code bytesFreed} in all),
+   * every record of which was at or before the snapshot at {@code snapshotSeq}.
+   */
+  record JournalRetentionApplied(java.util.List<String> segments, long bytesFreed, long snapshotSeq)
+      implements JournalFact {}
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class FactCodecTest {
+public class FactCodecTest {
 
   static final PodRef POD = new PodRef("default", "web", "0b7c2f6e-1f9a-4c55-9a0e-2f1c1d3e4a5b");
   static final Instant T = Instant.parse("2026-11-23T10:15:30.123456789Z");
@@ -26,12 +26,13 @@ class FactCodecTest {
       .build();
 
   /** One sample of every fact type; the test below fails when a type is added without one. */
-  static Stream<Fact> samples() {
+  public static Stream<Fact> samples() {
     return Stream.of(
-        new AgentFact.AgentStarted("0.1.0", "node-a", "/var/lib/vertlet", "embedded", 42, 7,
+        new AgentFact.AgentStarted("0.1.0", "node-a", "10.0.0.4", "/var/lib/vertlet", "embedded", 42, 7,
             List.of("healthz 127.0.0.1:10248")),
         new AgentFact.AgentStopping("SIGTERM"),
         new JournalFact.JournalRepaired("00000000000000000001.seg", 4096, 17, "x.broken", "torn record"),
+        new JournalFact.JournalRetentionApplied(List.of("00000000000000000001.seg"), 67_108_864, 120_000),
         new ConfigFact.ConfigApplied("/etc/kubernetes/kubelet.yaml", List.of("maxPods"), Map.of("maxPods", 110)),
         new ConfigFact.ConfigRejected("f.yaml", List.of("maxPods: -1 must be positive")),
         new ConfigFact.ConfigRequiresRestart("f.yaml", List.of("rootDir")),
@@ -79,7 +80,7 @@ class FactCodecTest {
 
   @Test
   void payloadIsPlainJsonNamingTheFields() {
-    String json = new String(FactCodec.encode(samples().toList().get(18)));
+    String json = new String(FactCodec.encode(samples().filter(f -> f instanceof RuntimeFact.ContainerStarted).findFirst().orElseThrow()));
     assertTrue(json.contains("\"containerId\":\"cid1\""), json);
     assertTrue(json.contains("\"startedAt\":\"2026-11-23T10:15:30.123456789Z\""), json);
     assertFalse(json.contains("@class"), json);

@@ -130,15 +130,15 @@ class ReadOnlyPortTest {
     vertx.eventBus().<JournalReadRequest>consumer(Addresses.JOURNAL_READ, msg -> {
       JournalReadRequest request = msg.body();
       asked.add(request);
-      List<Committed> page = journal.stream().filter(c -> c.seq() > request.sinceSeq()).limit(request.limit()).toList();
-      msg.reply(new JournalPage(page, page.isEmpty() ? request.sinceSeq() : page.getLast().seq()));
+      List<Committed> page = journal.stream().filter(c -> c.seq() >= request.sinceSeq()).limit(request.limit()).toList();
+      msg.reply(new JournalPage(page, page.isEmpty() ? request.sinceSeq() : page.getLast().seq() + 1));
     });
 
-    HttpResponse<String> response = get(base + "/journal?since=2&limit=2");
+    HttpResponse<String> response = get(base + "/journal?since=3&limit=2");
     assertEquals(200, response.statusCode(), response.body());
-    assertEquals(new JournalReadRequest(2, 2), asked.getLast());
+    assertEquals(new JournalReadRequest(3, 2), asked.getLast());
     JsonNode root = FactCodec.JSON.readTree(response.body());
-    assertEquals(4, root.get("next").asLong());
+    assertEquals(5, root.get("next").asLong());
     JsonNode records = root.get("records");
     assertEquals(2, records.size());
     JsonNode first = records.get(0);

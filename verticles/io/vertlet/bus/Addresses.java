@@ -20,6 +20,12 @@ public final class Addresses {
   /** Request: anything; reply: a {@code JournalHealth} (writer progress, for healthz). */
   public static final String JOURNAL_HEALTH = "vertlet.journal.health";
 
+  /**
+   * Request: a {@code JournalReadRequest(sinceSeq, limit)}; reply: a {@code JournalPage} of durable
+   * facts with {@code seq >= sinceSeq} and the {@code nextSeq} to ask for next.
+   */
+  public static final String JOURNAL_READ = "vertlet.journal.read";
+
   /** Request: anything; reply: the current {@code NodeState} projection (immutable). */
   public static final String PROJECTION_NODE = "vertlet.projection.node";
 
@@ -31,7 +37,4 @@ public final class Addresses {
 
   /** Request: anything; reply: a {@code PlegHealth} (time of the last completed relist). */
   public static final String PLEG_HEALTH = "vertlet.pleg.health";
-
-  /** Request: a {@code JournalReadRequest}; reply: a {@code JournalPage} of committed facts after a seq. */
-  public static final String JOURNAL_READ = "vertlet.journal.read";
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "An event-sourced Kubernetes node agent.",
     subcommands = {
         VersionCommand.class,
+        ConfigCommand.class,
     })
 public final class VertletCommand implements Runnable {
 

@@ -181,7 +181,7 @@ final class JournalFollowHandler {
       backlog.clear();
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("error", "client too slow: " + dropped + " records waiting, more than the " + maxBuffered
-          + " allowed; resume with /journal?since=" + Math.max(lastSeqSent, 0));
+          + " allowed; resume with /journal?since=" + (lastSeqSent + 1));
       error.put("lastSeq", lastSeqSent);
       String json = FactCodec.JSON.writeValueAsString(error);
       stop();

@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 
 /**
- * {@code GET /journal?since=SEQ&limit=N}: up to N committed facts with a sequence number above SEQ, read by
+ * {@code GET /journal?since=SEQ&limit=N}: up to N committed facts with a sequence number of SEQ or more, read by
  * the journal over {@link Addresses#JOURNAL_READ}, and {@code next}, the {@code since} to ask for next.
  */
 final class JournalHandler {
