@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * images are imported. Under CI (CI=true) a missing endpoint is a failure, never a skip, so the
  * containerd tests cannot silently stop running.
  */
-class ContainerdTestbedTest {
+public class ContainerdTestbedTest {
 
   static final String PROPERTY = "vertlet.containerd.endpoint";
   static Path socket;
