@@ -225,6 +225,19 @@ stop_containerd() {
   rm -f "$PIDFILE"
 }
 
+# Containers of ours still known to runc (containerd died before it could stop them): runc kills
+# and deletes them; their shims are then killed below.
+delete_leftover_runc_containers() {
+  local root id
+  for root in "$DIR"/runc/*/; do
+    [ -d "$root" ] || continue
+    for id in $(runc --root "$root" list -q 2>/dev/null || true); do
+      log "deleting leftover container $id"
+      runc --root "$root" delete --force "$id" >/dev/null 2>&1 || log "runc could not delete $id"
+    done
+  done
+}
+
 # Shims of ours that outlived their tasks (identified by our socket in their command line).
 kill_leftover_shims() {
   local p
@@ -247,6 +260,7 @@ cmd_down() {
     remove_all_containers
   fi
   stop_containerd
+  delete_leftover_runc_containers
   kill_leftover_shims
   unmount_private
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" 2>/dev/null || true; fi
