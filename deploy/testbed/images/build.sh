@@ -11,7 +11,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 # Bump when the layout written below changes, so cached tarballs are rebuilt.
-FORMAT_VERSION=1
+FORMAT_VERSION=2
 
 die() { echo "images/build.sh: $*" >&2; exit 1; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -70,6 +70,7 @@ build_pause() {
   local out="$out_dir/pause-$key.tar"
   if [ ! -s "$out" ]; then
     local rootfs; rootfs="$(mktemp -d)"
+    chmod 0755 "$rootfs"  # mktemp makes it 0700; it becomes the image's /
     gcc -static -Os -s -o "$rootfs/pause" "$HERE/pause.c" \
       || { rm -rf "$rootfs"; die "static build of pause.c failed (is libc6-dev installed?)"; }
     write_image localhost/pause 3.6 "$rootfs" "$out" '{"Entrypoint":["/pause"],"WorkingDir":"/"}'
@@ -87,17 +88,15 @@ build_busybox() {
   local out="$out_dir/busybox-$key.tar"
   if [ ! -s "$out" ]; then
     local rootfs; rootfs="$(mktemp -d)"
+    chmod 0755 "$rootfs"  # mktemp makes it 0700; it becomes the image's /
     mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,proc,sys,dev,var/tmp,home}
     chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
     chmod 0700 "$rootfs/root"
     cp "$bb" "$rootfs/bin/busybox"
-    local applet
-    # --list-full names each applet with the directory it belongs in (bin/sh, usr/bin/env, ...).
-    while read -r applet; do
-      [ -n "$applet" ] && [ "$applet" != "bin/busybox" ] || continue
-      mkdir -p "$rootfs/$(dirname "$applet")"
-      ln -sf /bin/busybox "$rootfs/$applet"
-    done < <("$bb" --list-full)
+    # busybox installs a symlink per applet at its usual path (bin/sh, usr/bin/env, ...); run
+    # chrooted so the paths land in the rootfs, in one process rather than a fork per applet.
+    chroot "$rootfs" /bin/busybox --install -s \
+      || { rm -rf "$rootfs"; die "busybox --install in the image rootfs failed"; }
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$rootfs/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
     write_image localhost/busybox 1.35 "$rootfs" "$out" \
