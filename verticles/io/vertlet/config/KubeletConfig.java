@@ -1,5 +1,6 @@
 package io.vertlet.config;
 
+import io.vertlet.events.GoDuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
