@@ -170,6 +170,37 @@ class ManifestSourceVerticleTest {
   }
 
   @Test
+  void factsTheJournalDidNotTakeArePlannedAgain() throws Exception {
+    journal.close(); // no journal yet: every append fails
+    drop(dir, "web.yaml", pod("web", "sleep 1"));
+    drop(dir, "bad.yaml", "kind: Service\napiVersion: v1\n");
+    deploy(options(dir, Duration.ofMillis(100)));
+    JournalRecorder.sleep(300);
+    JournalRecorder late = new JournalRecorder(vertx);
+    late.await(0, PodAdded.class, f -> f.pod().name().equals("web-node-a"));
+    late.await(0, ManifestRejected.class, f -> f.origin().endsWith("bad.yaml"));
+    JournalRecorder.sleep(500);
+    assertEquals(2, late.size(), late.facts().toString());
+  }
+
+  @Test
+  void aTooLargeAnswerFromTheUrlIsRejectedWithoutBeingRead() throws Exception {
+    HttpServer server = await(vertx.createHttpServer().requestHandler(req -> {
+      req.response().setChunked(true);
+      String chunk = "#".repeat(64 * 1024) + "\n";
+      for (int i = 0; i < 40; i++) {
+        req.response().write(chunk);
+      }
+      req.response().end();
+    }).listen(0, "127.0.0.1"));
+    String url = "http://127.0.0.1:" + server.actualPort() + "/big";
+    deploy(new ManifestSourceOptions(null, null, url, Duration.ofMillis(200), Map.of(), NODE, Map.of(), 1 << 20, true));
+    ManifestRejected rejected = journal.await(0, ManifestRejected.class, f -> true, Duration.ofSeconds(45));
+    assertTrue(rejected.reason().contains("over the 1048576-byte limit"), rejected.reason());
+    assertQuietFor(Duration.ofMillis(800), 1);
+  }
+
+  @Test
   void dotFilesAndSubfoldersAreIgnored() throws Exception {
     Files.writeString(dir.resolve(".hidden.yaml"), pod("hidden", "sleep 1"));
     Files.createDirectories(dir.resolve("sub"));

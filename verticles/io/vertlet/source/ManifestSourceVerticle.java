@@ -42,6 +42,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
   private long fileTimer = -1;
   private long urlTimer = -1;
   private boolean urlFailing;
+  private boolean journalFailing;
   private volatile OriginOutcome lastUrlOutcome;
   private volatile boolean stopped;
 
@@ -193,19 +194,36 @@ public final class ManifestSourceVerticle extends VerticleBase {
     }
   }
 
-  /** Appends the planned facts in order; stops at the first failure (the next scan plans it again). */
+  /**
+   * Appends the planned facts, all sent at once in order (the local bus keeps a sender's order),
+   * so that a burst of pods shares the journal's group commit instead of waiting for one fsync
+   * each. Each fact folds into the announced state when its own reply arrives; one the journal
+   * did not take is planned again by the next scan.
+   */
   private Future<Void> append(List<StaticPodReconciler.Planned> plan) {
-    Future<Void> chain = Future.succeededFuture();
+    if (plan.isEmpty() || stopped) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> replies = new java.util.ArrayList<>(plan.size());
     for (StaticPodReconciler.Planned planned : plan) {
-      chain = chain.compose(v -> vertx.eventBus().request(Addresses.JOURNAL_APPEND, planned.fact()).map(reply -> {
+      replies.add(vertx.eventBus().request(Addresses.JOURNAL_APPEND, planned.fact()).map(reply -> {
         planned.commit();
         log(planned.fact());
         return null;
       }));
     }
-    return chain.recover(e -> {
-      if (!stopped) {
-        LOG.warn("journal did not take a static pod fact ({}); retrying on the next scan", e.getMessage());
+    return Future.join(replies).<Void>map(v -> {
+      if (journalFailing) {
+        LOG.info("the journal takes static pod facts again");
+        journalFailing = false;
+      }
+      return null;
+    }).recover(e -> {
+      if (!stopped && !journalFailing) {
+        long failed = replies.stream().filter(Future::failed).count();
+        LOG.warn("journal did not take {} of {} static pod facts ({}); retrying on each scan", failed,
+            plan.size(), e.getMessage());
+        journalFailing = true;
       }
       return Future.succeededFuture();
     });
