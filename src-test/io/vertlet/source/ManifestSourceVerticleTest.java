@@ -201,8 +201,9 @@ class ManifestSourceVerticleTest {
   }
 
   @Test
-  void dotFilesAndSubfoldersAreIgnored() throws Exception {
+  void dotFilesMarkdownAndSubfoldersAreIgnored() throws Exception {
     Files.writeString(dir.resolve(".hidden.yaml"), pod("hidden", "sleep 1"));
+    Files.writeString(dir.resolve("README.md"), "# Manifests\n\nNot a pod: a folder may carry its README.\n");
     Files.createDirectories(dir.resolve("sub"));
     Files.writeString(dir.resolve("sub/nested.yaml"), pod("nested", "sleep 1"));
     Files.writeString(dir.resolve("a.yaml"), pod("a", "sleep 1"));

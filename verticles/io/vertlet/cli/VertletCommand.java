@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "An event-sourced Kubernetes node agent.",
     subcommands = {
         VersionCommand.class,
+        io.vertlet.source.CheckManifestsCommand.class,
     })
 public final class VertletCommand implements Runnable {
 

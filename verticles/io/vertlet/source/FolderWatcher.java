@@ -98,7 +98,7 @@ final class FolderWatcher implements AutoCloseable {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
         relevant = true;
       } else if (event.context() instanceof Path name) {
-        relevant |= onlyName == null ? !name.toString().startsWith(".") : name.toString().equals(onlyName);
+        relevant |= onlyName == null ? ManifestFolderReader.isCandidate(name.toString()) : name.toString().equals(onlyName);
       }
     }
     k.reset();
