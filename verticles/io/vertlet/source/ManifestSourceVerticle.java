@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * The static pod sources: the manifest folder (or file) {@code staticPodPath} and the optional
  * {@code staticPodURL}. Each scan reads and parses on a worker thread, then, on this verticle's
  * event loop, reconciles what the origins hold against what was announced and appends the
- * resulting {@link SourceFact}s to the journal ({@link Addresses#JOURNAL_APPEND}, one at a time,
- * in order). Scans of one source never overlap; requests arriving during a scan coalesce into one
- * more scan.
+ * resulting {@link SourceFact}s to the journal ({@link Addresses#JOURNAL_APPEND}, request/reply,
+ * sent together in order). Scans of one source never overlap; requests arriving during a scan
+ * coalesce into one more scan.
  *
  * <p>The verticle's start completes after the first scan of the folder has been journaled, so once
  * it is deployed the journal reflects the manifests present at start (the URL is fetched in the
@@ -204,7 +206,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
     if (plan.isEmpty() || stopped) {
       return Future.succeededFuture();
     }
-    List<Future<Void>> replies = new java.util.ArrayList<>(plan.size());
+    List<Future<Void>> replies = new ArrayList<>(plan.size());
     for (StaticPodReconciler.Planned planned : plan) {
       replies.add(vertx.eventBus().request(Addresses.JOURNAL_APPEND, planned.fact()).map(reply -> {
         planned.commit();
@@ -240,12 +242,12 @@ public final class ManifestSourceVerticle extends VerticleBase {
 
   /** Runs one scan at a time; requests during a scan coalesce into a single follow-up scan. */
   private final class Lane {
-    private final java.util.function.Supplier<Future<Void>> scan;
+    private final Supplier<Future<Void>> scan;
     private boolean running;
     private Promise<Void> next;
     private Future<Void> current = Future.succeededFuture();
 
-    Lane(java.util.function.Supplier<Future<Void>> scan) {
+    Lane(Supplier<Future<Void>> scan) {
       this.scan = scan;
     }
 
