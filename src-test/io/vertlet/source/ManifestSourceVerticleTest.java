@@ -268,12 +268,11 @@ class ManifestSourceVerticleTest {
     assertEquals(4, journal.size());
     await(vertx.undeploy(id));
 
-    // What the journal fold would hand over at the next start, specs as read back from disk.
-    Map<String, KnownStaticPod> known = new HashMap<>();
-    for (PodAdded f : journal.all(PodAdded.class)) {
-      PodAdded stored = (PodAdded) FactCodec.decode(f.type(), FactTypes.version(PodAdded.class), FactCodec.encode(f));
-      known.put(f.pod().uid(), new KnownStaticPod(stored.pod(), stored.source(), stored.origin(), stored.spec()));
-    }
+    // What the journal fold hands over at the next start, facts as read back from disk.
+    List<Fact> stored = journal.facts().stream()
+        .map(f -> FactCodec.decode(f.type(), FactTypes.version(f.getClass()), FactCodec.encode(f))).toList();
+    Map<String, KnownStaticPod> known = KnownStaticPod.fold(stored);
+    assertEquals(4, known.size());
     Map<String, PodAdded> before = new HashMap<>();
     journal.all(PodAdded.class).forEach(f -> before.put(f.pod().name(), f));
 
@@ -300,7 +299,7 @@ class ManifestSourceVerticleTest {
     PodAdded added = journal.all(PodAdded.class).get(0);
     await(vertx.undeploy(id));
     ManifestSourceOptions disabled = new ManifestSourceOptions("", null, null, null, null, NODE,
-        Map.of(added.pod().uid(), new KnownStaticPod(added.pod(), "file", added.origin(), added.spec())), 0, true);
+        KnownStaticPod.fold(journal.facts()), 0, true);
     deploy(disabled);
     assertEquals(List.of(new PodRemoved(added.pod(), "file", "manifest " + added.origin() + " removed")),
         journal.since(1));
