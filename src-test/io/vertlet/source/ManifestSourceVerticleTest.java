@@ -213,6 +213,27 @@ class ManifestSourceVerticleTest {
   }
 
   @Test
+  void aConfigMapStyleSymlinkSwapIsNoticedAtOnce() throws Exception {
+    // The layout kubelet gives a ConfigMap volume: versions in dot folders, "..data" pointing at
+    // the current one, and each file a symlink through "..data".
+    Files.createDirectories(dir.resolve("..v1"));
+    Files.writeString(dir.resolve("..v1/web.yaml"), pod("web", "sleep 1"));
+    Files.createSymbolicLink(dir.resolve("..data"), Path.of("..v1"));
+    Files.createSymbolicLink(dir.resolve("web.yaml"), Path.of("..data/web.yaml"));
+    deploy(options(dir, Duration.ofSeconds(60)));
+    assertEquals(1, journal.all(PodAdded.class).size());
+
+    Files.createDirectories(dir.resolve("..v2"));
+    Files.writeString(dir.resolve("..v2/web.yaml"), pod("web", "sleep 2"));
+    Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..v2"));
+    Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    PodAdded replaced = journal.await(1, PodAdded.class, f -> true, Duration.ofSeconds(20));
+    assertEquals(dir.resolve("web.yaml").toString(), replaced.origin());
+    assertTrue(journal.since(1).get(0) instanceof PodRemoved);
+  }
+
+  @Test
   void aSingleFileAsStaticPodPath() throws Exception {
     Path file = dir.resolve("only.yaml");
     Files.writeString(file, pod("only", "sleep 1"));

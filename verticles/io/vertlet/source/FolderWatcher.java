@@ -98,7 +98,11 @@ final class FolderWatcher implements AutoCloseable {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
         relevant = true;
       } else if (event.context() instanceof Path name) {
-        relevant |= onlyName == null ? ManifestFolderReader.isCandidate(name.toString()) : name.toString().equals(onlyName);
+        // Every change in a watched folder counts, dot names included: a Kubernetes ConfigMap
+        // volume publishes new content by swapping its "..data" symlink, and the manifests seen
+        // through it change without an event of their own. A needless rescan costs a few reads.
+        String n = name.toString();
+        relevant |= onlyName == null || n.equals(onlyName) || n.startsWith("..");
       }
     }
     k.reset();
