@@ -184,6 +184,21 @@ class ManifestSourceVerticleTest {
   }
 
   @Test
+  void aFileAndTheUrlCannotDefineTheSamePod() throws Exception {
+    drop(dir, "web.yaml", pod("web", "sleep 1"));
+    HttpServer server = await(vertx.createHttpServer()
+        .requestHandler(req -> req.response().end(pod("web", "sleep 2"))).listen(0, "127.0.0.1"));
+    String url = "http://127.0.0.1:" + server.actualPort() + "/pods";
+    deploy(options(dir, Duration.ofMillis(100)).withUrl(url, Duration.ofMillis(100), Map.of()));
+    ManifestRejected rejected = journal.await(0, ManifestRejected.class, f -> true, Duration.ofSeconds(45));
+    assertEquals("http", rejected.source());
+    assertTrue(rejected.reason().contains("default/web-node-a is already defined by " + dir.resolve("web.yaml")),
+        rejected.reason());
+    assertQuietFor(Duration.ofMillis(500), 2);
+    assertEquals(1, journal.all(PodAdded.class).size());
+  }
+
+  @Test
   void aTooLargeAnswerFromTheUrlIsRejectedWithoutBeingRead() throws Exception {
     HttpServer server = await(vertx.createHttpServer().requestHandler(req -> {
       req.response().setChunked(true);
