@@ -129,4 +129,20 @@ class ManifestParserTest {
         FactTypes.version(fact.getClass()), FactCodec.encode(fact));
     assertEquals(ManifestParser.specDigest(pod), ManifestParser.specDigest(back.spec()));
   }
+
+  @Test
+  void knownStaticPodsFoldAddedUpdatedAndRemovedOfFileAndHttpOnly() {
+    PodRef a = new PodRef("default", "a-n1", "ua");
+    PodRef b = new PodRef("default", "b-n1", "ub");
+    PodRef api = new PodRef("default", "c", "uc");
+    Pod spec = new Pod();
+    var known = KnownStaticPod.fold(List.of(
+        new SourceFact.PodAdded(a, "file", "/m/a.yaml", spec),
+        new SourceFact.PodAdded(b, "http", "http://x/pods", spec),
+        new SourceFact.PodAdded(api, "api", "/api/v1/pods", spec),
+        new SourceFact.PodUpdated(a, "file", "/m/a.yaml", spec),
+        new SourceFact.ManifestRejected("file", "/m/z.yaml", "bad"),
+        new SourceFact.PodRemoved(b, "http", "gone")));
+    assertEquals(java.util.Map.of("ua", new KnownStaticPod(a, "file", "/m/a.yaml", spec)), known);
+  }
 }
