@@ -22,6 +22,8 @@ import io.vertlet.events.Fact;
 import io.vertlet.events.FactCodec;
 import io.vertlet.events.PodFact;
 import io.vertlet.events.PodRef;
+import io.vertlet.events.SourceFact;
+import io.vertlet.projection.NodeState;
 import io.vertlet.journal.JournalPage;
 import io.vertlet.journal.JournalReadRequest;
 import io.vertx.core.Vertx;
@@ -292,6 +294,29 @@ class ReadOnlyPortTest {
     assertEquals("Running", item.get("status").get("phase").asString());
     PodList parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(response.body(), PodList.class);
     assertEquals(pod.getSpec(), parsed.getItems().getFirst().getSpec());
+  }
+
+  @Test
+  void podsRendersTheNodeProjectionByDefault() {
+    LocalCodec.registerAll(vertx, NodeState.class);
+    Pod spec = new PodBuilder().withNewMetadata().withNamespace("default").withName("web").withUid("uid-web")
+        .endMetadata().withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec()
+        .build();
+    NodeState state = NodeState.EMPTY.apply(committed(1, new SourceFact.PodAdded(WEB, "file", "web.yaml", spec)));
+    vertx.eventBus().consumer(Addresses.PROJECTION_NODE, msg -> msg.reply(state));
+    int port = HttpTesting.freePort();
+    HttpOptions options = HttpOptions.defaults("node-b", dir).withReadOnly("127.0.0.1", port);
+    vertx.deployVerticle(new ReadOnlyServerVerticle(options, registry, null)).await();
+
+    HttpResponse<String> response = get("http://127.0.0.1:" + port + "/pods");
+    assertEquals(200, response.statusCode(), response.body());
+    PodList pods = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(response.body(), PodList.class);
+    assertEquals("PodList", pods.getKind());
+    assertEquals(1, pods.getItems().size());
+    Pod pod = pods.getItems().getFirst();
+    assertEquals("web", pod.getMetadata().getName());
+    assertEquals("nginx", pod.getSpec().getContainers().getFirst().getImage());
+    assertNotNull(pod.getStatus().getPhase(), response.body());
   }
 
   @Test
