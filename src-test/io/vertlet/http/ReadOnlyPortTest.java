@@ -92,6 +92,8 @@ class ReadOnlyPortTest {
 
   @Test
   void metricsHaveTheKubeletAndPrometheusClientNames() {
+    assertEquals(200, get(base + "/healthz").statusCode());
+    assertEquals(404, get(base + "/wp-admin/setup.php").statusCode());
     HttpResponse<String> response = get(base + "/metrics");
     assertEquals(200, response.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
@@ -112,6 +114,13 @@ class ReadOnlyPortTest {
     assertTrue(sample(text, "process_cpu_seconds_total") > 0);
     assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM memory metrics missing");
     assertTrue(text.contains("jvm_threads_live_threads"), "JVM thread metrics missing");
+    assertTrue(text.contains("kubelet_http_requests_total{long_running=\"false\",method=\"GET\",path=\"healthz\","
+        + "server_type=\"readonly\"} 1"), text);
+    assertTrue(text.contains("kubelet_http_requests_total{long_running=\"false\",method=\"GET\",path=\"other\","
+        + "server_type=\"readonly\"} 1"), text);
+    assertTrue(text.contains("# TYPE kubelet_http_requests_duration_seconds histogram"), text);
+    assertTrue(text.contains("kubelet_http_requests_duration_seconds_bucket{long_running=\"false\",method=\"GET\","
+        + "path=\"healthz\",server_type=\"readonly\",le=\"0.005\"}"), text);
 
     for (String empty : List.of("/metrics/cadvisor", "/metrics/resource", "/metrics/probes")) {
       HttpResponse<String> r = get(base + empty);
@@ -246,6 +255,9 @@ class ReadOnlyPortTest {
       // Far more than socket buffers hold while the client reads nothing.
       for (int seq = 1; seq <= 400 && followers() == 1; seq++) {
         publish(committed(seq, new AgentFact.AgentStopping(big)));
+        if (seq % 10 == 0) {
+          Thread.sleep(20); // a burst, not one flood the event loop must swallow in a single drain
+        }
       }
       eventually("slow follower dropped", () -> followers() == 0);
       socket.setSoTimeout(20_000);

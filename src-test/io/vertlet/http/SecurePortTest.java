@@ -151,6 +151,8 @@ class SecurePortTest {
     HttpResponse<String> response = get(client(null), "https://localhost:" + port + "/pods");
     assertEquals(401, response.statusCode());
     assertTrue(response.body().contains("anonymous requests are disabled"), response.body());
+    HttpTesting.eventually("refused request counted", () -> registry.find("kubelet.http.requests")
+        .tags("server_type", "readwrite", "path", "pods").counter() != null);
   }
 
   @Test

@@ -53,8 +53,12 @@ final class JournalFollowHandler {
     this.maxBuffered = maxBuffered;
     this.registry = registry;
     this.consumer = vertx.eventBus().localConsumer(Addresses.JOURNAL_COMMITTED, msg -> {
+      if (followers.isEmpty()) {
+        return;
+      }
+      Encoded encoded = new Encoded(msg.body());
       for (Follower follower : List.copyOf(followers)) {
-        follower.onCommitted(msg.body());
+        follower.onCommitted(encoded);
       }
     });
     this.gauge = Gauge.builder("vertlet.http.journal.followers", followers, Set::size)
@@ -114,6 +118,23 @@ final class JournalFollowHandler {
     return filter;
   }
 
+  /** A committed fact with its JSON encoded at most once, however many clients it goes to. */
+  private static final class Encoded {
+    final Committed committed;
+    private String json;
+
+    Encoded(Committed committed) {
+      this.committed = committed;
+    }
+
+    String json() {
+      if (json == null) {
+        json = JournalJson.line(committed);
+      }
+      return json;
+    }
+  }
+
   /** One connected client; all its state lives on the verticle's event loop. */
   private final class Follower {
     private final HttpServerResponse response;
@@ -146,14 +167,14 @@ final class JournalFollowHandler {
       }
     }
 
-    private void onCommitted(Committed committed) {
+    private void onCommitted(Encoded encoded) {
+      Committed committed = encoded.committed;
       if (closed || !filter.test(committed)) {
         return;
       }
       String line = sse
-          ? "id: " + committed.seq() + "\nevent: " + committed.fact().type() + "\ndata: "
-              + JournalJson.line(committed) + "\n\n"
-          : JournalJson.line(committed) + "\n";
+          ? "id: " + committed.seq() + "\nevent: " + committed.fact().type() + "\ndata: " + encoded.json() + "\n\n"
+          : encoded.json() + "\n";
       if (backlog.isEmpty() && !response.writeQueueFull()) {
         send(line, committed.seq());
       } else if (backlog.size() < maxBuffered) {

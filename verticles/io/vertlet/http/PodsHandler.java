@@ -40,22 +40,23 @@ final class PodsHandler {
   void handle(RoutingContext ctx) {
     vertx.eventBus().request(Addresses.PROJECTION_NODE, "pods", new DeliveryOptions().setSendTimeout(timeout.toMillis()))
         .onFailure(err -> Routes.busFailure(ctx, "node projection", err))
-        .onSuccess(reply -> {
-          PodList list;
-          try {
-            list = renderer.apply(reply.body());
-          } catch (RuntimeException e) {
-            Routes.text(ctx, 500, "cannot render pods from the node projection: " + e.getMessage());
-            return;
-          }
-          if (list.getApiVersion() == null) {
-            list.setApiVersion("v1");
-          }
-          if (list.getKind() == null) {
-            list.setKind("PodList");
-          }
-          Routes.json(ctx, Serialization.asJson(list));
-        });
+        // The reply is immutable, so it can be rendered off the event loop: fabric8's first use initializes its
+        // whole model (seconds on a busy node), and a large PodList is real CPU work.
+        .onSuccess(reply -> vertx.executeBlocking(() -> render(reply.body()), false)
+            .onSuccess(json -> Routes.json(ctx, json))
+            .onFailure(err -> Routes.text(ctx, 500, "cannot render pods from the node projection: "
+                + err.getMessage())));
+  }
+
+  private String render(Object projection) {
+    PodList list = renderer.apply(projection);
+    if (list.getApiVersion() == null) {
+      list.setApiVersion("v1");
+    }
+    if (list.getKind() == null) {
+      list.setKind("PodList");
+    }
+    return Serialization.asJson(list);
   }
 
   private static PodList renderPlain(Object body) {

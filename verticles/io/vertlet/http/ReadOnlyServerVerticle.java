@@ -7,6 +7,7 @@ import io.vertlet.journal.JournalHealth;
 import io.vertlet.journal.JournalPage;
 import io.vertlet.journal.JournalReadRequest;
 import io.vertlet.pleg.PlegHealth;
+import io.vertlet.projection.NodeState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -75,7 +76,7 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
   /** The records this package sends or expects as replies; registering twice is harmless. */
   static void registerCodecs(Vertx vertx) {
     LocalCodec.registerAll(vertx, JournalHealth.class, PlegHealth.class, JournalReadRequest.class,
-        JournalPage.class);
+        JournalPage.class, NodeState.class);
   }
 
   @Override
