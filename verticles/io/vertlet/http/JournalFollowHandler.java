@@ -135,13 +135,16 @@ final class JournalFollowHandler {
     }
   }
 
+  /** A line waiting for a slow client's socket. */
+  private record Pending(long seq, String line) {}
+
   /** One connected client; all its state lives on the verticle's event loop. */
   private final class Follower {
     private final HttpServerResponse response;
     private final HttpConnection connection;
     private final Predicate<Committed> filter;
     private final boolean sse;
-    private final ArrayDeque<String> backlog = new ArrayDeque<>();
+    private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
     private long lastSeqSent = -1;
     private boolean closed;
 
@@ -178,7 +181,7 @@ final class JournalFollowHandler {
       if (backlog.isEmpty() && !response.writeQueueFull()) {
         send(line, committed.seq());
       } else if (backlog.size() < maxBuffered) {
-        backlog.add(committed.seq() + " " + line);
+        backlog.add(new Pending(committed.seq(), line));
       } else {
         dropTooSlow();
       }
@@ -186,9 +189,8 @@ final class JournalFollowHandler {
 
     private void drain() {
       while (!closed && !backlog.isEmpty() && !response.writeQueueFull()) {
-        String queued = backlog.poll();
-        int space = queued.indexOf(' ');
-        send(queued.substring(space + 1), Long.parseLong(queued.substring(0, space)));
+        Pending next = backlog.poll();
+        send(next.line(), next.seq());
       }
     }
 
