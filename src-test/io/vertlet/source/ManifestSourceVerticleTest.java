@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.vertlet.events.Fact;
+import io.vertlet.events.FactCodec;
+import io.vertlet.events.FactTypes;
 import io.vertlet.events.SourceFact;
 import io.vertlet.events.SourceFact.ManifestRejected;
 import io.vertlet.events.SourceFact.PodAdded;
@@ -101,9 +103,12 @@ class ManifestSourceVerticleTest {
 
     long start = System.nanoTime();
     drop(dir, "web.yaml", pod("web", "sleep 3600"));
-    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(5));
+    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(20));
     long millis = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(millis < 2000, "picked up after " + millis + " ms");
+    // Typically tens of milliseconds; the bound only proves the watcher, not the 60 s tick, did it
+    // (the machine running the tests is shared and often loaded).
+    assertTrue(millis < 20_000, "picked up after " + millis + " ms");
+    System.out.println("manifest renamed in -> PodAdded journaled: " + millis + " ms");
 
     Pod spec = added.spec();
     String uid = spec.getMetadata().getUid();
@@ -185,9 +190,9 @@ class ManifestSourceVerticleTest {
 
     // The watcher notices a change of that file, and only of that file.
     drop(dir, "only.yaml", pod("only", "sleep 2"));
-    journal.await(1, PodAdded.class, f -> f.pod().name().equals("only-node-a"), Duration.ofSeconds(5));
+    journal.await(1, PodAdded.class, f -> f.pod().name().equals("only-node-a"), Duration.ofSeconds(20));
     Files.delete(file);
-    journal.await(3, PodRemoved.class, f -> true, Duration.ofSeconds(5));
+    journal.await(3, PodRemoved.class, f -> true, Duration.ofSeconds(20));
   }
 
   @Test
@@ -226,14 +231,16 @@ class ManifestSourceVerticleTest {
     drop(dir, "keep.yaml", pod("keep", "sleep 1"));
     drop(dir, "change.yaml", pod("change", "sleep 1"));
     drop(dir, "vanish.yaml", pod("vanish", "sleep 1"));
+    drop(dir, "own-uid.yaml", pod("own", "sleep 1").replace("  name: own\n", "  name: own\n  uid: own-1\n"));
     String id = deploy(options(dir, Duration.ofMillis(100)));
-    assertEquals(3, journal.size());
+    assertEquals(4, journal.size());
     await(vertx.undeploy(id));
 
-    // What the journal fold would hand over at the next start.
+    // What the journal fold would hand over at the next start, specs as read back from disk.
     Map<String, KnownStaticPod> known = new HashMap<>();
     for (PodAdded f : journal.all(PodAdded.class)) {
-      known.put(f.pod().uid(), new KnownStaticPod(f.pod(), f.source(), f.origin(), f.spec()));
+      PodAdded stored = (PodAdded) FactCodec.decode(f.type(), FactTypes.version(PodAdded.class), FactCodec.encode(f));
+      known.put(f.pod().uid(), new KnownStaticPod(stored.pod(), stored.source(), stored.origin(), stored.spec()));
     }
     Map<String, PodAdded> before = new HashMap<>();
     journal.all(PodAdded.class).forEach(f -> before.put(f.pod().name(), f));
@@ -243,7 +250,7 @@ class ManifestSourceVerticleTest {
     Files.delete(dir.resolve("vanish.yaml"));
 
     deploy(options(dir, Duration.ofMillis(100)).withKnownPods(known));
-    List<Fact> after = journal.since(3);
+    List<Fact> after = journal.since(4);
     assertEquals(3, after.size(), after.toString());
     assertTrue(after.contains(new PodRemoved(before.get("change-node-a").pod(), "file",
         "manifest " + dir.resolve("change.yaml") + " changed")), after.toString());
@@ -251,7 +258,7 @@ class ManifestSourceVerticleTest {
         "manifest " + dir.resolve("vanish.yaml") + " removed")), after.toString());
     PodAdded replaced = (PodAdded) after.stream().filter(PodAdded.class::isInstance).findFirst().orElseThrow();
     assertEquals("change-node-a", replaced.pod().name());
-    assertQuietFor(Duration.ofMillis(400), 6);
+    assertQuietFor(Duration.ofMillis(400), 7);
   }
 
   @Test
@@ -346,7 +353,8 @@ class ManifestSourceVerticleTest {
         Map.of("X-Token", List.of("s3cret")), NODE, Map.of(), 0, true);
     deploy(options);
 
-    PodAdded added = journal.await(0, PodAdded.class, f -> true);
+    // Generous: the first fetch loads the HTTP client and the model classes, on a shared machine.
+    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(45));
     assertEquals("http", added.source());
     assertEquals(url, added.origin());
     assertEquals("remote-node-a", added.pod().name());

@@ -47,11 +47,6 @@ final class ManifestFolderReader {
     return path;
   }
 
-  /** The folder to watch for changes: the path itself if a folder, else its parent. */
-  Path watchedFolder() {
-    return Files.isDirectory(path) ? path : path.getParent();
-  }
-
   /** One outcome per manifest file, in name order. A missing path yields none (its pods go). */
   List<OriginOutcome> scan() {
     BasicFileAttributes attributes;

@@ -93,6 +93,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
     });
   }
 
+  /** Stops looking and waits for a scan in flight, so nothing is journaled after undeployment. */
   @Override
   public Future<?> stop() {
     stopped = true;
@@ -101,10 +102,14 @@ public final class ManifestSourceVerticle extends VerticleBase {
     if (watcher != null) {
       watcher.close();
     }
-    if (fetcher != null) {
-      fetcher.close();
-    }
-    return Future.succeededFuture();
+    Future<Void> fileIdle = fileLane == null ? Future.succeededFuture() : fileLane.idle();
+    Future<Void> urlIdle = urlLane == null ? Future.succeededFuture() : urlLane.idle();
+    return Future.join(fileIdle, urlIdle).eventually(() -> {
+      if (fetcher != null) {
+        fetcher.close();
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /** Blocking (stat, inotify registration); null when disabled or unavailable. */
@@ -220,6 +225,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
     private final java.util.function.Supplier<Future<Void>> scan;
     private boolean running;
     private Promise<Void> next;
+    private Future<Void> current = Future.succeededFuture();
 
     Lane(java.util.function.Supplier<Future<Void>> scan) {
       this.scan = scan;
@@ -238,6 +244,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
       }
       running = true;
       Promise<Void> done = Promise.promise();
+      current = done.future();
       Future<Void> run;
       try {
         run = scan.get();
@@ -257,6 +264,11 @@ public final class ManifestSourceVerticle extends VerticleBase {
         }
       });
       return done.future();
+    }
+
+    /** Completes when the scan in flight, if any, has finished. */
+    Future<Void> idle() {
+      return current;
     }
   }
 }
