@@ -66,22 +66,44 @@ class SecurePortTest {
     caPem = pki.resolve("ca.crt");
     clientStore = pki.resolve("alice.p12");
     rogueStore = pki.resolve("mallory.p12");
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
-        "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ca, "-storepass", PASS);
-    keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", PASS, "-file", caPem);
-    keytool("-genkeypair", "-alias", "alice", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=alice,O=system:masters,O=dev", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", clientStore, "-storepass", PASS);
     Path csr = pki.resolve("alice.csr");
     Path signed = pki.resolve("alice.crt");
-    keytool("-certreq", "-alias", "alice", "-keystore", clientStore, "-storepass", PASS, "-file", csr);
+    // Independent keytool runs go side by side: each is a JVM start, slow on a busy machine.
+    parallel(
+        () -> keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+            "CN=test-ca", "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ca, "-storepass", PASS),
+        () -> keytool("-genkeypair", "-alias", "alice", "-keyalg", "EC", "-groupname", "secp256r1",
+            "-dname", "CN=alice,O=system:masters,O=dev", "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", clientStore, "-storepass", PASS),
+        () -> keytool("-genkeypair", "-alias", "mallory", "-keyalg", "EC", "-groupname", "secp256r1",
+            "-dname", "CN=mallory,O=system:masters", "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", rogueStore, "-storepass", PASS));
+    parallel(
+        () -> keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", PASS, "-file", caPem),
+        () -> keytool("-certreq", "-alias", "alice", "-keystore", clientStore, "-storepass", PASS, "-file", csr));
     keytool("-gencert", "-alias", "ca", "-keystore", ca, "-storepass", PASS, "-infile", csr, "-outfile", signed,
         "-rfc", "-ext", "EKU=clientAuth", "-validity", "2");
     keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem, "-keystore", clientStore, "-storepass", PASS);
     keytool("-importcert", "-alias", "alice", "-file", signed, "-keystore", clientStore, "-storepass", PASS);
-    keytool("-genkeypair", "-alias", "mallory", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=mallory,O=system:masters", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", rogueStore, "-storepass", PASS);
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void parallel(Step... steps) throws Exception {
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Step step : steps) {
+        running.add(pool.submit(() -> {
+          step.run();
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : running) {
+        f.get();
+      }
+    }
   }
 
   @AfterEach
@@ -151,6 +173,8 @@ class SecurePortTest {
     HttpResponse<String> response = get(client(null), "https://localhost:" + port + "/pods");
     assertEquals(401, response.statusCode());
     assertTrue(response.body().contains("anonymous requests are disabled"), response.body());
+    HttpTesting.eventually("refused request counted", () -> registry.find("kubelet.http.requests")
+        .tags("server_type", "readwrite", "path", "pods").counter() != null);
   }
 
   @Test

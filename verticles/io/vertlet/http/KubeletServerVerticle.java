@@ -34,8 +34,8 @@ public final class KubeletServerVerticle extends VerticleBase {
   private JournalFollowHandler follow;
 
   /**
-   * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null accepts a PodList or a
-   *                    list of Pods as the reply
+   * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null renders the
+   *                    projection's {@code NodeState} with {@code PodStatusRenderer}
    */
   public KubeletServerVerticle(HttpOptions options, PrometheusMeterRegistry registry,
       Function<Object, PodList> podRenderer) {
