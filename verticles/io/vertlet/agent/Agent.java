@@ -1,7 +1,5 @@
 package io.vertlet.agent;
 
-import io.fabric8.kubernetes.api.model.PodList;
-import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertlet.bus.Addresses;
@@ -17,6 +15,7 @@ import io.vertlet.events.Committed;
 import io.vertlet.events.Fact;
 import io.vertlet.http.HealthzVerticle;
 import io.vertlet.http.HttpOptions;
+import io.vertlet.http.KubeletServerVerticle;
 import io.vertlet.http.ReadOnlyServerVerticle;
 import io.vertlet.journal.JournalHealth;
 import io.vertlet.journal.JournalOptions;
@@ -26,7 +25,6 @@ import io.vertlet.journal.JournalSnapshotRequest;
 import io.vertlet.journal.JournalVerticle;
 import io.vertlet.pleg.PlegHealth;
 import io.vertlet.projection.NodeState;
-import io.vertlet.projection.PodStatusRenderer;
 import io.vertlet.projection.ProjectionRecovery;
 import io.vertlet.projection.ProjectionVerticle;
 import io.vertlet.source.KnownStaticPod;
@@ -108,7 +106,8 @@ public final class Agent {
     return deploy(new JournalVerticle(journal, registry))
         .compose(v -> deploy(new ProjectionVerticle(() -> ProjectionRecovery.recover(journalDir), SNAPSHOT_EVERY)))
         .compose(v -> deploy(new HealthzVerticle(http)))
-        .compose(v -> deploy(new ReadOnlyServerVerticle(http, registry, Agent::podList)))
+        .compose(v -> deploy(new ReadOnlyServerVerticle(http, registry, null)))
+        .compose(v -> deploy(new KubeletServerVerticle(http, registry, null)))
         .compose(v -> vertx.eventBus().<NodeState>request(Addresses.PROJECTION_NODE, "start"))
         .compose(recovered -> {
           NodeState state = recovered.body();
@@ -124,11 +123,19 @@ public final class Agent {
         .onFailure(e -> vertx.close());
   }
 
-  /** Journals {@code AgentStopping} and stops every verticle, journal last. */
-  public Future<Void> stop(String reason) {
-    return append(new AgentStopping(reason))
-        .otherwiseEmpty()
-        .compose(v -> vertx.close());
+  /**
+   * Journals {@code AgentStopping}, then closes Vert.x (every verticle stops, the journal syncs).
+   * Blocking: call it from a thread that is not Vert.x's, such as a shutdown hook. The two steps are
+   * awaited separately because a continuation chained onto an event-loop context cannot complete
+   * once close has shut that loop down.
+   */
+  public void stop(String reason, java.time.Duration timeout) throws Exception {
+    try {
+      append(new AgentStopping(reason)).await(timeout.toMillis() / 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("could not journal AgentStopping: {}", e.getMessage());
+    }
+    vertx.close().await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private Future<Committed> append(Fact fact) {
@@ -137,10 +144,6 @@ public final class Agent {
 
   private Future<Void> deploy(Deployable verticle) {
     return vertx.deployVerticle(verticle).mapEmpty();
-  }
-
-  private static PodList podList(Object projection) {
-    return new PodListBuilder().withItems(PodStatusRenderer.pods((NodeState) projection)).build();
   }
 
   private HttpOptions httpOptions() {
@@ -165,6 +168,9 @@ public final class Agent {
     }
     if (http.readOnlyPort() != 0) {
       listening.add("read-only http://" + http.readOnlyAddress() + ":" + http.readOnlyPort() + "/pods");
+    }
+    if (http.port() != 0) {
+      listening.add("kubelet API https://" + http.address() + ":" + http.port());
     }
   }
 
