@@ -8,30 +8,25 @@ import io.vertlet.bus.Addresses;
 import io.vertlet.bus.LocalCodec;
 import io.vertlet.cri.CriClient;
 import io.vertlet.cri.v1.ContainerFilter;
-import io.vertlet.cri.v1.ContainerState;
 import io.vertlet.cri.v1.PodSandboxFilter;
 import io.vertlet.events.Committed;
 import io.vertlet.events.Fact;
 import io.vertlet.events.PodRef;
 import io.vertlet.events.RuntimeFact.ContainerExited;
-import io.vertlet.events.RuntimeFact.ContainerStarted;
 import io.vertlet.events.SourceFact.PodAdded;
 import io.vertlet.events.SourceFact.PodRemoved;
 import io.vertlet.journal.JournalOptions;
 import io.vertlet.journal.JournalVerticle;
 import io.vertlet.journal.Recovery;
-import io.vertlet.projection.ContainerView;
 import io.vertlet.projection.NodeState;
-import io.vertlet.projection.PodView;
 import io.vertlet.projection.ProjectionVerticle;
+import io.vertlet.pleg.PlegVerticle;
 import io.vertlet.runtime.EmbeddedRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -40,10 +35,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * One agent for the pod worker tests, made of the real parts: a Vert.x, the journal, the projection,
- * the pod manager, and a runtime (the embedded one, or the containerd testbed). A small relister
- * stands in for PLEG (which lives on its own branch): it reports starts and exits the journal does
- * not know yet, as PLEG must. {@link #restart()} is an agent restart: everything but the runtime's
- * containers goes away and comes back from the same root dir.
+ * the pod manager, PLEG, and a runtime (the embedded one, or the containerd testbed).
+ * {@link #restart()} is an agent restart: everything but the runtime's containers goes away and
+ * comes back from the same root dir.
  */
 final class PodsHarness implements AutoCloseable {
 
@@ -59,7 +53,6 @@ final class PodsHarness implements AutoCloseable {
   private Vertx vertx;
   private EmbeddedRuntime embedded;
   private CriClient cri;
-  private long plegTimer = -1;
   private String podManagerDeployment;
 
   /** Targets: "embedded" always, "containerd" when the testbed endpoint is given (required under CI=true). */
@@ -108,43 +101,8 @@ final class PodsHarness implements AutoCloseable {
       return s[0];
     }, 0)));
     podManagerDeployment = await(vertx.deployVerticle(new PodManagerVerticle(cri, registry, options)));
-    Map<String, ContainerState> seen = new HashMap<>();
-    plegTimer = vertx.setPeriodic(100, id -> relist(seen));
-  }
-
-  /** The PLEG stand-in: reports runtime changes the journal does not know yet. */
-  private void relist(Map<String, ContainerState> seen) {
-    cri.listContainers(ContainerFilter.newBuilder().putLabelSelector(PodManagerOptions.NODE_LABEL, nodeName)
-        .build()).compose(list -> state().compose(s -> {
-          for (var c : list) {
-            if (c.getState() == seen.get(c.getId())) {
-              continue;
-            }
-            seen.put(c.getId(), c.getState());
-            String uid = c.getLabelsMap().get(CriRequests.POD_UID);
-            String name = c.getLabelsMap().get(CriRequests.CONTAINER_NAME);
-            PodView pod = s.pod(uid);
-            ContainerView view = pod == null ? null : pod.containers().get(name);
-            if (view == null) {
-              continue;
-            }
-            boolean known = c.getId().equals(view.containerId()) && (
-                (c.getState() == ContainerState.CONTAINER_RUNNING && view.state() == ContainerView.State.RUNNING)
-                || (c.getState() == ContainerState.CONTAINER_EXITED && view.state() != ContainerView.State.RUNNING));
-            if (known || (c.getState() != ContainerState.CONTAINER_RUNNING
-                && c.getState() != ContainerState.CONTAINER_EXITED)) {
-              continue;
-            }
-            cri.containerStatus(c.getId(), false).onSuccess(st -> {
-              var status = st.getStatus();
-              Fact f = status.getState() == ContainerState.CONTAINER_EXITED
-                  ? PodWorker.exitedFact(pod.ref(), name, status)
-                  : new ContainerStarted(pod.ref(), name, c.getId(), PodWorker.instant(status.getStartedAt()));
-              vertx.eventBus().request(Addresses.JOURNAL_APPEND, f);
-            });
-          }
-          return Future.succeededFuture();
-        }));
+    // The real PLEG (relisting faster than the kubelet's 1 s to keep the tests short).
+    await(vertx.deployVerticle(new PlegVerticle(cri, Duration.ofMillis(200), registry)));
   }
 
   /** An agent restart: journal, projection, pod manager and the embedded runtime's server stop and start again. */
@@ -233,9 +191,6 @@ final class PodsHarness implements AutoCloseable {
   }
 
   private void stopAgent() {
-    if (plegTimer >= 0) {
-      vertx.cancelTimer(plegTimer);
-    }
     if (embedded != null) {
       await(embedded.stop());
       embedded = null;
@@ -249,7 +204,6 @@ final class PodsHarness implements AutoCloseable {
   public void close() {
     try {
       // The agent first, so nothing restarts what is removed below.
-      vertx.cancelTimer(plegTimer);
       await(vertx.undeploy(podManagerDeployment));
       PodsHarness.sleep(200);
       var filter = ContainerFilter.newBuilder().putLabelSelector(PodManagerOptions.NODE_LABEL, nodeName).build();

@@ -17,7 +17,9 @@ import java.util.function.ToDoubleFunction;
  * The kubelet's pod lifecycle metrics. Gauges are computed from the pod manager's current
  * {@link NodeState} when scraped (an immutable value, safe to read from the scraping thread);
  * counters and timers are recorded by the workers. Micrometer's Prometheus naming adds the
- * {@code _total} and {@code _seconds} suffixes, so meters are registered without them.
+ * {@code _total} and {@code _seconds} suffixes, so meters are registered without them. Gauges hold
+ * their state supplier strongly: Micrometer's default weak reference lets a lambda be collected,
+ * after which the gauge reads NaN.
  */
 final class PodMetrics {
 
@@ -48,16 +50,18 @@ final class PodMetrics {
 
     Gauge.builder("kubelet_running_pods", state, s -> s.get().pods().values().stream()
             .filter(p -> p.sandboxId() != null).count())
-        .description("Number of pods that have a running pod sandbox").register(registry);
+        .description("Number of pods that have a running pod sandbox").strongReference(true).register(registry);
     for (String st : new String[] {"running", "exited", "created", "unknown"}) {
       Gauge.builder("kubelet_running_containers", state, s -> countContainers(s.get(), st))
-          .description("Number of containers currently running").tag("container_state", st).register(registry);
+          .description("Number of containers currently running").tag("container_state", st).strongReference(true)
+          .register(registry);
     }
     for (boolean isStatic : new boolean[] {true, false}) {
       Gauge.builder("kubelet_desired_pods", state, s -> s.get().pods().values().stream()
               .filter(p -> isStatic(p) == isStatic).count())
           .description("The number of pods the kubelet is being instructed to run. static is true if the pod "
-              + "is not from the apiserver.").tag("static", Boolean.toString(isStatic)).register(registry);
+              + "is not from the apiserver.").tag("static", Boolean.toString(isStatic)).strongReference(true)
+          .register(registry);
     }
     for (String lifecycle : new String[] {"sync", "terminating"}) {
       for (boolean isStatic : new boolean[] {true, false}) {
@@ -68,7 +72,7 @@ final class PodMetrics {
         Gauge.builder("kubelet_working_pods", state, count)
             .description("Number of pods the kubelet is actually running, broken down by lifecycle phase")
             .tag("lifecycle", lifecycle).tag("config", "desired").tag("static", Boolean.toString(isStatic))
-            .register(registry);
+            .strongReference(true).register(registry);
       }
     }
   }
