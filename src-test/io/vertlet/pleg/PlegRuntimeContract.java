@@ -195,7 +195,8 @@ abstract class PlegRuntimeContract {
         && !scrape.matches("(?s).*kubelet_pleg_relist_interval_seconds_count [1-9].*") && System.nanoTime() < deadline);
     assertTrue(scrape.matches("(?s).*kubelet_pleg_relist_duration_seconds_count [1-9].*"), scrape);
     assertTrue(scrape.matches("(?s).*kubelet_pleg_relist_interval_seconds_count [1-9].*"), scrape);
-    assertTrue(scrape.contains("kubelet_pleg_relist_duration_seconds_bucket"), scrape);
+    assertTrue(scrape.contains("kubelet_pleg_relist_duration_seconds_bucket{le=\"0.005\"}"), scrape);
+    assertTrue(scrape.contains("kubelet_pleg_relist_interval_seconds_bucket{le=\"10.0\"}"), scrape);
     String lastSeen = scrape.lines().filter(l -> l.startsWith("kubelet_pleg_last_seen_seconds ")).findFirst()
         .orElseThrow(() -> new AssertionError("no kubelet_pleg_last_seen_seconds in " + registry.scrape()));
     double seconds = Double.parseDouble(lastSeen.substring(lastSeen.indexOf(' ') + 1));

@@ -61,6 +61,11 @@ public final class PlegVerticle extends VerticleBase {
   static final int LOST_EXIT_CODE = 137;
   static final String LOST_REASON = "ContainerStatusUnknown";
 
+  /** Upstream's PLEG histograms use Prometheus' default buckets, 5 ms to 10 s. */
+  private static final Duration[] BUCKETS = java.util.stream.DoubleStream
+      .of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+      .mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
+
   private final CriClient client;
   private final Duration period;
   private final Duration healthThreshold;
@@ -104,10 +109,10 @@ public final class PlegVerticle extends VerticleBase {
     sandboxSeed.forEach((id, state) -> reportedSandboxes.put(id, new SandboxEntry(id, null, state)));
     this.relistDuration = Timer.builder("kubelet_pleg_relist_duration")
         .description("Duration in seconds for relisting pods in PLEG.")
-        .publishPercentileHistogram().register(registry);
+        .serviceLevelObjectives(BUCKETS).register(registry);
     this.relistInterval = Timer.builder("kubelet_pleg_relist_interval")
         .description("Interval in seconds between relisting in PLEG.")
-        .publishPercentileHistogram().register(registry);
+        .serviceLevelObjectives(BUCKETS).register(registry);
     Gauge.builder("kubelet_pleg_last_seen", this, PlegVerticle::lastSeenSeconds)
         .description("Timestamp in seconds when PLEG was last seen active.")
         .baseUnit("seconds").register(registry);
