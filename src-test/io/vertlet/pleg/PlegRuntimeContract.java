@@ -67,6 +67,8 @@ abstract class PlegRuntimeContract {
   CriClient cri;
   PrometheusMeterRegistry registry;
   final List<Fact> journal = new CopyOnWriteArrayList<>();
+  /** How many of the next appends the journal stand-in refuses, as a journal that cannot write. */
+  final java.util.concurrent.atomic.AtomicInteger refuseAppends = new java.util.concurrent.atomic.AtomicInteger();
   final Set<String> sandboxes = ConcurrentHashMap.newKeySet();
   /** containerd 1.6 crashes on CreateContainer without the sandbox config; the kubelet always sends it. */
   final Map<String, PodSandboxConfig> sandboxConfigs = new ConcurrentHashMap<>();
@@ -86,6 +88,10 @@ abstract class PlegRuntimeContract {
     LocalCodec.registerAll(vertx, PlegHealth.class);
     AtomicLong seq = new AtomicLong();
     vertx.eventBus().<Fact>consumer(Addresses.JOURNAL_APPEND, msg -> {
+      if (refuseAppends.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        msg.fail(500, "journal cannot write");
+        return;
+      }
       journal.add(msg.body());
       msg.reply(new Committed(seq.incrementAndGet(), Instant.now(), msg.body()));
     }).completion().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -148,6 +154,26 @@ abstract class PlegRuntimeContract {
         new ContainerRemoved(pod, "app", container),
         new SandboxChanged(pod, sandbox, "NOTREADY"),
         new SandboxChanged(pod, sandbox, "REMOVED")), mine);
+  }
+
+  @Test
+  void factsTheJournalRefusedAreReportedLaterExactlyOnceInOrder() throws Exception {
+    PodRef pod = newPod("refused");
+    String sandbox = runSandbox(pod);
+    String container = await(cri.createContainer(sandbox, busybox(pod, "app", "exit 0"), sandboxConfigs.get(sandbox)));
+    await(cri.startContainer(container));
+    refuseAppends.set(3);
+    deploy(new PlegVerticle(cri, PERIOD, registry));
+    ContainerExited exited = (ContainerExited) awaitFact(f -> f instanceof ContainerExited e
+        && e.containerId().equals(container));
+    assertEquals(0, refuseAppends.get(), "the refusals were used up");
+    assertEquals(0, exited.exitCode());
+    assertEquals("Completed", exited.reason());
+    Thread.sleep(PERIOD.toMillis() * 3);
+    assertEquals(List.of(
+        new SandboxChanged(pod, sandbox, "READY"),
+        new ContainerStarted(pod, "app", container, exited.startedAt()),
+        exited), factsOf(pod, sandbox));
   }
 
   @Test

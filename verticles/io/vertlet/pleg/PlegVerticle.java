@@ -78,6 +78,7 @@ public final class PlegVerticle extends VerticleBase {
   private final Map<String, SandboxEntry> reportedSandboxes = new HashMap<>();
   private boolean reachable = true;
   private String lastFailure;
+  private String lastJournalFailure;
   private volatile Instant lastRelist;
   private long lastStartNanos;
   private long timerId = -1;
@@ -163,7 +164,14 @@ public final class PlegVerticle extends VerticleBase {
         .onComplete(ar -> {
           relistDuration.record(Duration.ofNanos(System.nanoTime() - start));
           if (ar.failed()) {
-            warnOnce("PLEG could not journal what it saw; retrying at the next relist: " + ar.cause().getMessage());
+            String message = ar.cause().getMessage();
+            if (!message.equals(lastJournalFailure)) {
+              LOG.warn("PLEG could not report what it saw (ContainerStatus or journal append failed); retrying at every relist: {}", message);
+              lastJournalFailure = message;
+            }
+          } else if (lastJournalFailure != null) {
+            LOG.info("PLEG reports again");
+            lastJournalFailure = null;
           }
           scheduleNext(start);
         });
