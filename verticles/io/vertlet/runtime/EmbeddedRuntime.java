@@ -25,6 +25,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,8 @@ public final class EmbeddedRuntime {
     if (s == null) {
       return Future.succeededFuture();
     }
-    return s.close().andThen(ar -> {
+    // Calls in flight get one second to finish; clients reconnect to the next runtime on this socket.
+    return s.shutdown(1, TimeUnit.SECONDS).andThen(ar -> {
       blocking.close();
       try {
         Files.deleteIfExists(socket);
