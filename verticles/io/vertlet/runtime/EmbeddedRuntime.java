@@ -56,6 +56,7 @@ public final class EmbeddedRuntime {
 
   private final Path socket;
   private final Path stateDir;
+  private Path cgroupRoot = Path.of("/sys/fs/cgroup");
   private Blocking blocking;
   private HttpServer server;
   private ContainerEngine engine;
@@ -63,6 +64,12 @@ public final class EmbeddedRuntime {
   public EmbeddedRuntime(Path socket, Path stateDir) {
     this.socket = socket.toAbsolutePath();
     this.stateDir = stateDir.toAbsolutePath();
+  }
+
+  /** Where cgroup v1 controllers are mounted; a path without them turns enforcement off (tests). */
+  public EmbeddedRuntime cgroupRoot(Path root) {
+    this.cgroupRoot = root;
+    return this;
   }
 
   public Path socket() {
@@ -146,7 +153,7 @@ public final class EmbeddedRuntime {
     }
     String setsid = findSetsid();
     images = new ImageStore(store);
-    engine = new ContainerEngine(store, images, supervisor, setsid);
+    engine = new ContainerEngine(store, images, supervisor, setsid, Cgroups.detect(cgroupRoot));
     engine.recover();
     clearStaleSocket();
   }
@@ -192,7 +199,8 @@ public final class EmbeddedRuntime {
           .addConditions(RuntimeCondition.newBuilder().setType("NetworkReady").setStatus(true)
               .setReason("HostNetworkOnly").setMessage("containers share the host network")));
       if (req.getVerbose()) {
-        out.putInfo("config", "{\"stateDir\":\"" + stateDir + "\",\"containers\":" + engine.containerCount() + "}");
+        out.putInfo("config", "{\"stateDir\":\"" + stateDir + "\",\"containers\":" + engine.containerCount()
+            + ",\"enforcesLimits\":" + engine.enforcesLimits() + "}");
       }
       return out.build();
     }
