@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "An event-sourced Kubernetes node agent.",
     subcommands = {
         VersionCommand.class,
+        RuntimeCommand.class,
+        BenchCommand.class,
     })
 public final class VertletCommand implements Runnable {
 

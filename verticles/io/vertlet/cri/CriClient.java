@@ -3,12 +3,14 @@ package io.vertlet.cri;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertlet.cri.v1.*;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
@@ -17,6 +19,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,7 @@ public final class CriClient implements AutoCloseable {
   /** The CRI API version the client asks for in Version. */
   public static final String API_VERSION = "v1";
 
+  private final Vertx vertx;
   private final CriEndpoint endpoint;
   private final Duration requestTimeout;
   private final GrpcClient grpc;
@@ -56,6 +60,7 @@ public final class CriClient implements AutoCloseable {
   private final RuntimeOperationMetrics metrics;
 
   private CriClient(Vertx vertx, CriEndpoint endpoint, Duration requestTimeout, MeterRegistry registry) {
+    this.vertx = vertx;
     this.endpoint = endpoint;
     this.requestTimeout = requestTimeout;
     this.address = SocketAddress.domainSocketAddress(endpoint.socket().toString());
@@ -309,15 +314,42 @@ public final class CriClient implements AutoCloseable {
 
   private <Req, Resp> Future<Resp> invoke(String op, ServiceMethod<Resp, Req> method, Req req, Duration deadline) {
     long start = System.nanoTime();
-    return grpc.request(address, method)
+    Promise<Resp> result = Promise.promise();
+    AtomicReference<GrpcClientRequest<Req, Resp>> inFlight = new AtomicReference<>();
+    long timer = -1;
+    if (!deadline.isZero()) {
+      // Our own timer, not only the gRPC one: a runtime that accepts the connection but never
+      // completes the HTTP/2 handshake would otherwise hold the call forever.
+      timer = vertx.setTimer(Math.max(1, deadline.toMillis()), t -> {
+        GrpcClientRequest<Req, Resp> r = inFlight.get();
+        if (r != null) {
+          r.cancel();
+        }
+        result.tryFail(new CriException(op, GrpcStatus.DEADLINE_EXCEEDED, "CRI " + op + " on " + endpoint
+            + ": no answer within " + deadline.toMillis() + " ms (runtimeRequestTimeout)"));
+      });
+    }
+    long timerId = timer;
+    grpc.request(address, method)
         .compose(request -> {
+          inFlight.set(request);
           if (!deadline.isZero()) {
             request.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
           }
           return request.send(req).compose(response -> response.last()
               .recover(err -> Future.failedFuture(fromStatus(op, response, err))));
         })
-        .recover(err -> Future.failedFuture(translate(op, err, deadline, start)));
+        .onComplete(ar -> {
+          if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+          }
+          if (ar.succeeded()) {
+            result.tryComplete(ar.result());
+          } else {
+            result.tryFail(translate(op, ar.cause(), deadline, start));
+          }
+        });
+    return result.future();
   }
 
   private <Req, Resp> Throwable fromStatus(String op, GrpcClientResponse<Req, Resp> response, Throwable err) {
