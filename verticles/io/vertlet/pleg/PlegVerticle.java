@@ -164,7 +164,7 @@ public final class PlegVerticle extends VerticleBase {
         .onComplete(ar -> {
           relistDuration.record(Duration.ofNanos(System.nanoTime() - start));
           if (ar.failed()) {
-            String message = ar.cause().getMessage();
+            String message = String.valueOf(ar.cause().getMessage());
             if (!message.equals(lastJournalFailure)) {
               LOG.warn("PLEG could not report what it saw (ContainerStatus or journal append failed); retrying at every relist: {}", message);
               lastJournalFailure = message;
@@ -190,25 +190,30 @@ public final class PlegVerticle extends VerticleBase {
     if (reachable) {
       return Future.succeededFuture();
     }
-    LOG.info("container runtime {} answers again", client.endpoint());
     return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), true, ""))
-        .onSuccess(v -> reachable = true);
+        .onSuccess(v -> {
+          reachable = true;
+          LOG.info("container runtime {} answers again", client.endpoint());
+        });
   }
 
   private Future<Void> runtimeFailed(Throwable err) {
     GrpcStatus status = CriException.statusOf(err);
     boolean unreachable = status == GrpcStatus.UNAVAILABLE || status == GrpcStatus.DEADLINE_EXCEEDED;
     if (!unreachable) {
-      warnOnce("PLEG relist failed: " + err.getMessage());
+      warnOnce("PLEG relist failed: " + err);
       return Future.succeededFuture();
     }
     if (!reachable) {
       return Future.succeededFuture();
     }
-    LOG.warn("container runtime unreachable: {}", err.getMessage());
     lastFailure = null;
-    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), false, err.getMessage()))
-        .onSuccess(v -> reachable = false);
+    String message = String.valueOf(err.getMessage());
+    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), false, message))
+        .onSuccess(v -> {
+          reachable = false;
+          LOG.warn("container runtime unreachable: {}", message);
+        });
   }
 
   private void warnOnce(String message) {
