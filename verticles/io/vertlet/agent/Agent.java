@@ -6,6 +6,9 @@ import io.vertlet.bus.Addresses;
 import io.vertlet.bus.LocalCodec;
 import io.vertlet.cli.VersionCommand;
 import io.vertlet.config.ConfigResult;
+import io.vertlet.cri.CriClient;
+import io.vertlet.pleg.PlegVerticle;
+import io.vertlet.runtime.EmbeddedRuntime;
 import io.vertlet.config.ConfigWatchVerticle;
 import io.vertlet.config.KubeletConfig;
 import io.vertlet.config.KubeletFlags;
@@ -53,6 +56,9 @@ public final class Agent {
   /** Facts between projection snapshots: bounds start-up to one snapshot plus this many facts. */
   static final long SNAPSHOT_EVERY = 10_000;
 
+  /** How often PLEG relists the runtime, as upstream's generic PLEG. */
+  static final java.time.Duration PLEG_PERIOD = java.time.Duration.ofSeconds(1);
+
   private final KubeletFlags flags;
   private final KubeletConfig config;
   private final ConfigResult loaded;
@@ -60,6 +66,8 @@ public final class Agent {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<String> listening = new ArrayList<>();
   private Vertx vertx;
+  private EmbeddedRuntime embedded;
+  private CriClient cri;
 
   private Agent(KubeletFlags flags, ConfigResult loaded) {
     this.flags = flags;
@@ -112,10 +120,12 @@ public final class Agent {
         .compose(recovered -> {
           NodeState state = recovered.body();
           recordListening(http);
-          return append(new AgentStarted(VersionCommand.VERSION, config.nodeName(), nodeIp,
-              config.rootDir().toString(), config.containerRuntimeEndpoint(), ProcessHandle.current().pid(),
-              state.seq(), listening()))
+          return connectRuntime()
+              .compose(endpoint -> append(new AgentStarted(VersionCommand.VERSION, config.nodeName(), nodeIp,
+                  config.rootDir().toString(), endpoint, ProcessHandle.current().pid(), state.seq(), listening())))
               .compose(c -> deploy(new ConfigWatchVerticle(flags, config, registry)))
+              .compose(v -> deploy(new PlegVerticle(cri, PLEG_PERIOD, registry, RuntimeSeed.containers(state),
+                  RuntimeSeed.sandboxes(state))))
               .compose(v -> deploy(new ManifestSourceVerticle(sourceOptions(state))));
         })
         .onSuccess(v -> log.info("vertlet {} running as node {} ({}); journal in {}; {}", VersionCommand.VERSION,
@@ -135,7 +145,33 @@ public final class Agent {
     } catch (Exception e) {
       log.warn("could not journal AgentStopping: {}", e.getMessage());
     }
+    if (cri != null) {
+      cri.close();
+    }
+    if (embedded != null) {
+      // Containers keep running under their supervisors; the next start adopts them.
+      embedded.stop().await(timeout.toMillis() / 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
     vertx.close().await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts the embedded runtime when the config asks for it (the default), then a CRI client on the
+   * endpoint; the agent speaks CRI either way. Returns the endpoint in use.
+   */
+  private Future<String> connectRuntime() {
+    Future<String> endpoint;
+    if (config.embeddedRuntime()) {
+      embedded = new EmbeddedRuntime(EmbeddedRuntime.defaultSocket(config.rootDir()),
+          EmbeddedRuntime.defaultStateDir(config.rootDir()));
+      endpoint = embedded.start(vertx).map(v -> embedded.endpoint());
+    } else {
+      endpoint = Future.succeededFuture(config.containerRuntimeEndpoint());
+    }
+    return endpoint.map(e -> {
+      cri = CriClient.create(vertx, e, config.runtimeRequestTimeout(), registry);
+      return e;
+    });
   }
 
   private Future<Committed> append(Fact fact) {
