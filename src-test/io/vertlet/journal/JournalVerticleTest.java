@@ -198,6 +198,9 @@ class JournalVerticleTest {
     assertEquals(11, r.bytesCut());
     assertTrue(Files.exists(journal.resolve(r.brokenCopy())));
     assertTrue(registry.scrape().contains("vertlet_journal_repairs_total 1.0"));
+    // The redeployed writer's gauges are its own, not the first deployment's (which ended at 5).
+    assertEquals(6, append(JournalFixtures.fact(6)).seq());
+    assertTrue(registry.scrape().contains("vertlet_journal_last_sequence 6.0"), registry.scrape());
   }
 
   @Test
