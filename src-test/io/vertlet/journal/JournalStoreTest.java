@@ -224,10 +224,13 @@ class JournalStoreTest {
     PodRef wanted = JournalFixtures.pod(5);
     List<Long> seqs = new ArrayList<>();
     new JournalReader(dir, JournalReader.Mode.STRICT).read(1, Long.MAX_VALUE,
-        r -> r.type().equals("ContainerCreated") && wanted.equals(r.decodeFact().pod()), r -> seqs.add(r.seq()));
+        RecordFilters.type(List.of("ContainerCreated")).and(RecordFilters.pod(wanted.namespace(), wanted.name()))
+            .and(RecordFilters.atOrAfter(JournalFixtures.at(20))).and(RecordFilters.atOrBefore(JournalFixtures.at(80))),
+        r -> seqs.add(r.seq()));
     assertFalse(seqs.isEmpty());
     for (long s : seqs) {
       int i = (int) s - 1;
+      assertTrue(i >= 20 && i <= 80, "time window: " + i);
       assertEquals(1, i % 4);
       assertEquals(wanted, JournalFixtures.pod(i));
     }
