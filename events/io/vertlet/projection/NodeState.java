@@ -1,5 +1,6 @@
 package io.vertlet.projection;
 
+import io.vertlet.events.GoDuration;
 import io.vertlet.events.AgentFact.AgentStarted;
 import io.vertlet.events.AgentFact.AgentStopping;
 import io.vertlet.events.Committed;

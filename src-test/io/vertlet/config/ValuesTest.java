@@ -1,5 +1,6 @@
 package io.vertlet.config;
 
+import io.vertlet.events.GoDuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

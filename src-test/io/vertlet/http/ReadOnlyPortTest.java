@@ -22,6 +22,8 @@ import io.vertlet.events.Fact;
 import io.vertlet.events.FactCodec;
 import io.vertlet.events.PodFact;
 import io.vertlet.events.PodRef;
+import io.vertlet.events.SourceFact;
+import io.vertlet.projection.NodeState;
 import io.vertlet.journal.JournalPage;
 import io.vertlet.journal.JournalReadRequest;
 import io.vertx.core.Vertx;
@@ -90,6 +92,8 @@ class ReadOnlyPortTest {
 
   @Test
   void metricsHaveTheKubeletAndPrometheusClientNames() {
+    assertEquals(200, get(base + "/healthz").statusCode());
+    assertEquals(404, get(base + "/wp-admin/setup.php").statusCode());
     HttpResponse<String> response = get(base + "/metrics");
     assertEquals(200, response.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
@@ -110,6 +114,13 @@ class ReadOnlyPortTest {
     assertTrue(sample(text, "process_cpu_seconds_total") > 0);
     assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM memory metrics missing");
     assertTrue(text.contains("jvm_threads_live_threads"), "JVM thread metrics missing");
+    assertTrue(text.contains("kubelet_http_requests_total{long_running=\"false\",method=\"GET\",path=\"healthz\","
+        + "server_type=\"readonly\"} 1"), text);
+    assertTrue(text.contains("kubelet_http_requests_total{long_running=\"false\",method=\"GET\",path=\"other\","
+        + "server_type=\"readonly\"} 1"), text);
+    assertTrue(text.contains("# TYPE kubelet_http_requests_duration_seconds histogram"), text);
+    assertTrue(text.contains("kubelet_http_requests_duration_seconds_bucket{long_running=\"false\",method=\"GET\","
+        + "path=\"healthz\",server_type=\"readonly\",le=\"0.005\"}"), text);
 
     for (String empty : List.of("/metrics/cadvisor", "/metrics/resource", "/metrics/probes")) {
       HttpResponse<String> r = get(base + empty);
@@ -244,6 +255,9 @@ class ReadOnlyPortTest {
       // Far more than socket buffers hold while the client reads nothing.
       for (int seq = 1; seq <= 400 && followers() == 1; seq++) {
         publish(committed(seq, new AgentFact.AgentStopping(big)));
+        if (seq % 10 == 0) {
+          Thread.sleep(20); // a burst, not one flood the event loop must swallow in a single drain
+        }
       }
       eventually("slow follower dropped", () -> followers() == 0);
       socket.setSoTimeout(20_000);
@@ -292,6 +306,29 @@ class ReadOnlyPortTest {
     assertEquals("Running", item.get("status").get("phase").asString());
     PodList parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(response.body(), PodList.class);
     assertEquals(pod.getSpec(), parsed.getItems().getFirst().getSpec());
+  }
+
+  @Test
+  void podsRendersTheNodeProjectionByDefault() {
+    LocalCodec.registerAll(vertx, NodeState.class);
+    Pod spec = new PodBuilder().withNewMetadata().withNamespace("default").withName("web").withUid("uid-web")
+        .endMetadata().withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec()
+        .build();
+    NodeState state = NodeState.EMPTY.apply(committed(1, new SourceFact.PodAdded(WEB, "file", "web.yaml", spec)));
+    vertx.eventBus().consumer(Addresses.PROJECTION_NODE, msg -> msg.reply(state));
+    int port = HttpTesting.freePort();
+    HttpOptions options = HttpOptions.defaults("node-b", dir).withReadOnly("127.0.0.1", port);
+    vertx.deployVerticle(new ReadOnlyServerVerticle(options, registry, null)).await();
+
+    HttpResponse<String> response = get("http://127.0.0.1:" + port + "/pods");
+    assertEquals(200, response.statusCode(), response.body());
+    PodList pods = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(response.body(), PodList.class);
+    assertEquals("PodList", pods.getKind());
+    assertEquals(1, pods.getItems().size());
+    Pod pod = pods.getItems().getFirst();
+    assertEquals("web", pod.getMetadata().getName());
+    assertEquals("nginx", pod.getSpec().getContainers().getFirst().getImage());
+    assertNotNull(pod.getStatus().getPhase(), response.body());
   }
 
   @Test

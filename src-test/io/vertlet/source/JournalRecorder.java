@@ -64,7 +64,7 @@ final class JournalRecorder {
   }
 
   <T extends SourceFact> T await(int from, Class<T> type, Predicate<T> match) {
-    return await(from, type, match, Duration.ofSeconds(10));
+    return await(from, type, match, Duration.ofSeconds(20));
   }
 
   void close() {

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.vertlet.events.Fact;
+import io.vertlet.events.FactCodec;
+import io.vertlet.events.FactTypes;
 import io.vertlet.events.SourceFact;
 import io.vertlet.events.SourceFact.ManifestRejected;
 import io.vertlet.events.SourceFact.PodAdded;
@@ -101,9 +103,12 @@ class ManifestSourceVerticleTest {
 
     long start = System.nanoTime();
     drop(dir, "web.yaml", pod("web", "sleep 3600"));
-    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(5));
+    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(20));
     long millis = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(millis < 2000, "picked up after " + millis + " ms");
+    // Typically tens of milliseconds; the bound only proves the watcher, not the 60 s tick, did it
+    // (the machine running the tests is shared and often loaded).
+    assertTrue(millis < 20_000, "picked up after " + millis + " ms");
+    System.out.println("manifest renamed in -> PodAdded journaled: " + millis + " ms");
 
     Pod spec = added.spec();
     String uid = spec.getMetadata().getUid();
@@ -165,14 +170,82 @@ class ManifestSourceVerticleTest {
   }
 
   @Test
-  void dotFilesAndSubfoldersAreIgnored() throws Exception {
+  void factsTheJournalDidNotTakeArePlannedAgain() throws Exception {
+    journal.close(); // no journal yet: every append fails
+    drop(dir, "web.yaml", pod("web", "sleep 1"));
+    drop(dir, "bad.yaml", "kind: Service\napiVersion: v1\n");
+    deploy(options(dir, Duration.ofMillis(100)));
+    JournalRecorder.sleep(300);
+    JournalRecorder late = new JournalRecorder(vertx);
+    late.await(0, PodAdded.class, f -> f.pod().name().equals("web-node-a"));
+    late.await(0, ManifestRejected.class, f -> f.origin().endsWith("bad.yaml"));
+    JournalRecorder.sleep(500);
+    assertEquals(2, late.size(), late.facts().toString());
+  }
+
+  @Test
+  void aFileAndTheUrlCannotDefineTheSamePod() throws Exception {
+    drop(dir, "web.yaml", pod("web", "sleep 1"));
+    HttpServer server = await(vertx.createHttpServer()
+        .requestHandler(req -> req.response().end(pod("web", "sleep 2"))).listen(0, "127.0.0.1"));
+    String url = "http://127.0.0.1:" + server.actualPort() + "/pods";
+    deploy(options(dir, Duration.ofMillis(100)).withUrl(url, Duration.ofMillis(100), Map.of()));
+    ManifestRejected rejected = journal.await(0, ManifestRejected.class, f -> true, Duration.ofSeconds(45));
+    assertEquals("http", rejected.source());
+    assertTrue(rejected.reason().contains("default/web-node-a is already defined by " + dir.resolve("web.yaml")),
+        rejected.reason());
+    assertQuietFor(Duration.ofMillis(500), 2);
+    assertEquals(1, journal.all(PodAdded.class).size());
+  }
+
+  @Test
+  void aTooLargeAnswerFromTheUrlIsRejectedWithoutBeingRead() throws Exception {
+    HttpServer server = await(vertx.createHttpServer().requestHandler(req -> {
+      req.response().setChunked(true);
+      String chunk = "#".repeat(64 * 1024) + "\n";
+      for (int i = 0; i < 40; i++) {
+        req.response().write(chunk);
+      }
+      req.response().end();
+    }).listen(0, "127.0.0.1"));
+    String url = "http://127.0.0.1:" + server.actualPort() + "/big";
+    deploy(new ManifestSourceOptions(null, null, url, Duration.ofMillis(200), Map.of(), NODE, Map.of(), 1 << 20, true));
+    ManifestRejected rejected = journal.await(0, ManifestRejected.class, f -> true, Duration.ofSeconds(45));
+    assertTrue(rejected.reason().contains("over the 1048576-byte limit"), rejected.reason());
+    assertQuietFor(Duration.ofMillis(800), 1);
+  }
+
+  @Test
+  void dotFilesMarkdownAndSubfoldersAreIgnored() throws Exception {
     Files.writeString(dir.resolve(".hidden.yaml"), pod("hidden", "sleep 1"));
+    Files.writeString(dir.resolve("README.md"), "# Manifests\n\nNot a pod: a folder may carry its README.\n");
     Files.createDirectories(dir.resolve("sub"));
     Files.writeString(dir.resolve("sub/nested.yaml"), pod("nested", "sleep 1"));
     Files.writeString(dir.resolve("a.yaml"), pod("a", "sleep 1"));
     deploy(options(dir, Duration.ofMillis(100)));
     assertEquals(List.of("a-node-a"), journal.all(PodAdded.class).stream().map(f -> f.pod().name()).toList());
     assertQuietFor(Duration.ofMillis(400), 1);
+  }
+
+  @Test
+  void aConfigMapStyleSymlinkSwapIsNoticedAtOnce() throws Exception {
+    // The layout kubelet gives a ConfigMap volume: versions in dot folders, "..data" pointing at
+    // the current one, and each file a symlink through "..data".
+    Files.createDirectories(dir.resolve("..v1"));
+    Files.writeString(dir.resolve("..v1/web.yaml"), pod("web", "sleep 1"));
+    Files.createSymbolicLink(dir.resolve("..data"), Path.of("..v1"));
+    Files.createSymbolicLink(dir.resolve("web.yaml"), Path.of("..data/web.yaml"));
+    deploy(options(dir, Duration.ofSeconds(60)));
+    assertEquals(1, journal.all(PodAdded.class).size());
+
+    Files.createDirectories(dir.resolve("..v2"));
+    Files.writeString(dir.resolve("..v2/web.yaml"), pod("web", "sleep 2"));
+    Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..v2"));
+    Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    PodAdded replaced = journal.await(1, PodAdded.class, f -> true, Duration.ofSeconds(20));
+    assertEquals(dir.resolve("web.yaml").toString(), replaced.origin());
+    assertTrue(journal.since(1).get(0) instanceof PodRemoved);
   }
 
   @Test
@@ -185,9 +258,9 @@ class ManifestSourceVerticleTest {
 
     // The watcher notices a change of that file, and only of that file.
     drop(dir, "only.yaml", pod("only", "sleep 2"));
-    journal.await(1, PodAdded.class, f -> f.pod().name().equals("only-node-a"), Duration.ofSeconds(5));
+    journal.await(1, PodAdded.class, f -> f.pod().name().equals("only-node-a"), Duration.ofSeconds(20));
     Files.delete(file);
-    journal.await(3, PodRemoved.class, f -> true, Duration.ofSeconds(5));
+    journal.await(3, PodRemoved.class, f -> true, Duration.ofSeconds(20));
   }
 
   @Test
@@ -226,15 +299,16 @@ class ManifestSourceVerticleTest {
     drop(dir, "keep.yaml", pod("keep", "sleep 1"));
     drop(dir, "change.yaml", pod("change", "sleep 1"));
     drop(dir, "vanish.yaml", pod("vanish", "sleep 1"));
+    drop(dir, "own-uid.yaml", pod("own", "sleep 1").replace("  name: own\n", "  name: own\n  uid: own-1\n"));
     String id = deploy(options(dir, Duration.ofMillis(100)));
-    assertEquals(3, journal.size());
+    assertEquals(4, journal.size());
     await(vertx.undeploy(id));
 
-    // What the journal fold would hand over at the next start.
-    Map<String, KnownStaticPod> known = new HashMap<>();
-    for (PodAdded f : journal.all(PodAdded.class)) {
-      known.put(f.pod().uid(), new KnownStaticPod(f.pod(), f.source(), f.origin(), f.spec()));
-    }
+    // What the journal fold hands over at the next start, facts as read back from disk.
+    List<Fact> stored = journal.facts().stream()
+        .map(f -> FactCodec.decode(f.type(), FactTypes.version(f.getClass()), FactCodec.encode(f))).toList();
+    Map<String, KnownStaticPod> known = KnownStaticPod.fold(stored);
+    assertEquals(4, known.size());
     Map<String, PodAdded> before = new HashMap<>();
     journal.all(PodAdded.class).forEach(f -> before.put(f.pod().name(), f));
 
@@ -243,7 +317,7 @@ class ManifestSourceVerticleTest {
     Files.delete(dir.resolve("vanish.yaml"));
 
     deploy(options(dir, Duration.ofMillis(100)).withKnownPods(known));
-    List<Fact> after = journal.since(3);
+    List<Fact> after = journal.since(4);
     assertEquals(3, after.size(), after.toString());
     assertTrue(after.contains(new PodRemoved(before.get("change-node-a").pod(), "file",
         "manifest " + dir.resolve("change.yaml") + " changed")), after.toString());
@@ -251,7 +325,7 @@ class ManifestSourceVerticleTest {
         "manifest " + dir.resolve("vanish.yaml") + " removed")), after.toString());
     PodAdded replaced = (PodAdded) after.stream().filter(PodAdded.class::isInstance).findFirst().orElseThrow();
     assertEquals("change-node-a", replaced.pod().name());
-    assertQuietFor(Duration.ofMillis(400), 6);
+    assertQuietFor(Duration.ofMillis(400), 7);
   }
 
   @Test
@@ -261,7 +335,7 @@ class ManifestSourceVerticleTest {
     PodAdded added = journal.all(PodAdded.class).get(0);
     await(vertx.undeploy(id));
     ManifestSourceOptions disabled = new ManifestSourceOptions("", null, null, null, null, NODE,
-        Map.of(added.pod().uid(), new KnownStaticPod(added.pod(), "file", added.origin(), added.spec())), 0, true);
+        KnownStaticPod.fold(journal.facts()), 0, true);
     deploy(disabled);
     assertEquals(List.of(new PodRemoved(added.pod(), "file", "manifest " + added.origin() + " removed")),
         journal.since(1));
@@ -346,7 +420,8 @@ class ManifestSourceVerticleTest {
         Map.of("X-Token", List.of("s3cret")), NODE, Map.of(), 0, true);
     deploy(options);
 
-    PodAdded added = journal.await(0, PodAdded.class, f -> true);
+    // Generous: the first fetch loads the HTTP client and the model classes, on a shared machine.
+    PodAdded added = journal.await(0, PodAdded.class, f -> true, Duration.ofSeconds(45));
     assertEquals("http", added.source());
     assertEquals(url, added.origin());
     assertEquals("remote-node-a", added.pod().name());

@@ -27,11 +27,11 @@ public final class ConfigCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  private static void printWarnings(ConfigResult r, PrintWriter err) {
+  static void printWarnings(ConfigResult r, PrintWriter err) {
     r.warnings().forEach(w -> err.println("warning: " + w));
   }
 
-  private static int printErrors(ConfigResult r, PrintWriter err) {
+  static int printErrors(ConfigResult r, PrintWriter err) {
     err.println("invalid configuration (" + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors")
         + "):");
     r.errors().forEach(e -> err.println("  " + e));

@@ -1,5 +1,6 @@
 package io.vertlet.config;
 
+import io.vertlet.events.GoDuration;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;

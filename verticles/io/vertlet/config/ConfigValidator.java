@@ -1,5 +1,6 @@
 package io.vertlet.config;
 
+import io.vertlet.events.GoDuration;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.vertlet.config;
 
+import io.vertlet.events.GoDuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Objects;
  * ({@link #authentication()}, {@link #authorization()}, {@link #logging()}, {@link #memorySwap()}).
  * A field upstream leaves unset without a default (e.g. {@code maxParallelImagePulls}) reads as null.
  */
-public final class KubeletConfig {
+public final class KubeletConfig implements io.vertlet.bus.ConfigView {
 
   /** Settings that only flags provide; they never change while the process runs. */
   public record FlagSettings(
@@ -246,6 +247,7 @@ public final class KubeletConfig {
    * {@code /configz} shows under {@code "kubeletconfig"}: durations in Go syntax, quantities as
    * written, unset and empty fields omitted.
    */
+  @Override
   public Map<String, Object> toMap() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("apiVersion", ConfigSchema.API_VERSION);

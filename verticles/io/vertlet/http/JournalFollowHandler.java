@@ -53,8 +53,12 @@ final class JournalFollowHandler {
     this.maxBuffered = maxBuffered;
     this.registry = registry;
     this.consumer = vertx.eventBus().localConsumer(Addresses.JOURNAL_COMMITTED, msg -> {
+      if (followers.isEmpty()) {
+        return;
+      }
+      Encoded encoded = new Encoded(msg.body());
       for (Follower follower : List.copyOf(followers)) {
-        follower.onCommitted(msg.body());
+        follower.onCommitted(encoded);
       }
     });
     this.gauge = Gauge.builder("vertlet.http.journal.followers", followers, Set::size)
@@ -114,13 +118,33 @@ final class JournalFollowHandler {
     return filter;
   }
 
+  /** A committed fact with its JSON encoded at most once, however many clients it goes to. */
+  private static final class Encoded {
+    final Committed committed;
+    private String json;
+
+    Encoded(Committed committed) {
+      this.committed = committed;
+    }
+
+    String json() {
+      if (json == null) {
+        json = JournalJson.line(committed);
+      }
+      return json;
+    }
+  }
+
+  /** A line waiting for a slow client's socket. */
+  private record Pending(long seq, String line) {}
+
   /** One connected client; all its state lives on the verticle's event loop. */
   private final class Follower {
     private final HttpServerResponse response;
     private final HttpConnection connection;
     private final Predicate<Committed> filter;
     private final boolean sse;
-    private final ArrayDeque<String> backlog = new ArrayDeque<>();
+    private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
     private long lastSeqSent = -1;
     private boolean closed;
 
@@ -146,18 +170,18 @@ final class JournalFollowHandler {
       }
     }
 
-    private void onCommitted(Committed committed) {
+    private void onCommitted(Encoded encoded) {
+      Committed committed = encoded.committed;
       if (closed || !filter.test(committed)) {
         return;
       }
       String line = sse
-          ? "id: " + committed.seq() + "\nevent: " + committed.fact().type() + "\ndata: "
-              + JournalJson.line(committed) + "\n\n"
-          : JournalJson.line(committed) + "\n";
+          ? "id: " + committed.seq() + "\nevent: " + committed.fact().type() + "\ndata: " + encoded.json() + "\n\n"
+          : encoded.json() + "\n";
       if (backlog.isEmpty() && !response.writeQueueFull()) {
         send(line, committed.seq());
       } else if (backlog.size() < maxBuffered) {
-        backlog.add(committed.seq() + " " + line);
+        backlog.add(new Pending(committed.seq(), line));
       } else {
         dropTooSlow();
       }
@@ -165,9 +189,8 @@ final class JournalFollowHandler {
 
     private void drain() {
       while (!closed && !backlog.isEmpty() && !response.writeQueueFull()) {
-        String queued = backlog.poll();
-        int space = queued.indexOf(' ');
-        send(queued.substring(space + 1), Long.parseLong(queued.substring(0, space)));
+        Pending next = backlog.poll();
+        send(next.line(), next.seq());
       }
     }
 

@@ -20,6 +20,7 @@ final class KubeletRoutes {
   static JournalFollowHandler mount(Router router, Vertx vertx, Duration busTimeout,
       PrometheusMeterRegistry registry, Function<Object, PodList> podRenderer, int followBuffer, String server) {
     JournalFollowHandler follow = new JournalFollowHandler(vertx, followBuffer, registry, server);
+    router.route().order(-1).handler(new RequestMetrics(registry, server.equals("readonly") ? "readonly" : "readwrite")::handle);
     new HealthzHandler(vertx, busTimeout).mount(router);
     MetricsHandler metrics = new MetricsHandler(vertx, registry);
     router.get("/metrics").handler(metrics::scrape);

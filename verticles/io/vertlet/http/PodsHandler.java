@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertlet.bus.Addresses;
+import io.vertlet.projection.NodeState;
+import io.vertlet.projection.PodStatusRenderer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.ext.web.RoutingContext;
@@ -20,8 +22,8 @@ import java.util.function.Function;
 final class PodsHandler {
 
   /**
-   * Accepts a reply that is already a {@code PodList} or a list of {@code Pod}s; the agent passes its own
-   * renderer for the projection's {@code NodeState}.
+   * Renders the projection's {@link NodeState} with {@link PodStatusRenderer} (spec as the source gave it,
+   * status by upstream's rules); also accepts a ready {@code PodList} or a list of {@code Pod}s.
    */
   static final Function<Object, PodList> DEFAULT_RENDERER = PodsHandler::renderPlain;
 
@@ -38,25 +40,29 @@ final class PodsHandler {
   void handle(RoutingContext ctx) {
     vertx.eventBus().request(Addresses.PROJECTION_NODE, "pods", new DeliveryOptions().setSendTimeout(timeout.toMillis()))
         .onFailure(err -> Routes.busFailure(ctx, "node projection", err))
-        .onSuccess(reply -> {
-          PodList list;
-          try {
-            list = renderer.apply(reply.body());
-          } catch (RuntimeException e) {
-            Routes.text(ctx, 500, "cannot render pods from the node projection: " + e.getMessage());
-            return;
-          }
-          if (list.getApiVersion() == null) {
-            list.setApiVersion("v1");
-          }
-          if (list.getKind() == null) {
-            list.setKind("PodList");
-          }
-          Routes.json(ctx, Serialization.asJson(list));
-        });
+        // The reply is immutable, so it can be rendered off the event loop: fabric8's first use initializes its
+        // whole model (seconds on a busy node), and a large PodList is real CPU work.
+        .onSuccess(reply -> vertx.executeBlocking(() -> render(reply.body()), false)
+            .onSuccess(json -> Routes.json(ctx, json))
+            .onFailure(err -> Routes.text(ctx, 500, "cannot render pods from the node projection: "
+                + err.getMessage())));
+  }
+
+  private String render(Object projection) {
+    PodList list = renderer.apply(projection);
+    if (list.getApiVersion() == null) {
+      list.setApiVersion("v1");
+    }
+    if (list.getKind() == null) {
+      list.setKind("PodList");
+    }
+    return Serialization.asJson(list);
   }
 
   private static PodList renderPlain(Object body) {
+    if (body instanceof NodeState state) {
+      return new PodListBuilder().withNewMetadata().endMetadata().withItems(PodStatusRenderer.pods(state)).build();
+    }
     if (body instanceof PodList list) {
       return list;
     }
@@ -65,6 +71,6 @@ final class PodsHandler {
           .withItems(items.stream().map(Pod.class::cast).toList()).build();
     }
     throw new IllegalArgumentException("unexpected projection reply "
-        + (body == null ? "null" : body.getClass().getName()) + "; the agent must pass a pod renderer");
+        + (body == null ? "null" : body.getClass().getName()));
   }
 }

@@ -7,6 +7,7 @@ import io.vertlet.journal.JournalHealth;
 import io.vertlet.journal.JournalPage;
 import io.vertlet.journal.JournalReadRequest;
 import io.vertlet.pleg.PlegHealth;
+import io.vertlet.projection.NodeState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -33,8 +34,8 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
   private JournalFollowHandler follow;
 
   /**
-   * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null accepts a PodList or a
-   *                    list of Pods as the reply
+   * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null renders the
+   *                    projection's {@code NodeState} with {@code PodStatusRenderer}
    */
   public ReadOnlyServerVerticle(HttpOptions options, PrometheusMeterRegistry registry,
       Function<Object, PodList> podRenderer) {
@@ -75,7 +76,7 @@ public final class ReadOnlyServerVerticle extends VerticleBase {
   /** The records this package sends or expects as replies; registering twice is harmless. */
   static void registerCodecs(Vertx vertx) {
     LocalCodec.registerAll(vertx, JournalHealth.class, PlegHealth.class, JournalReadRequest.class,
-        JournalPage.class);
+        JournalPage.class, NodeState.class);
   }
 
   @Override

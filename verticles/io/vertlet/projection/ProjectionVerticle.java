@@ -2,8 +2,8 @@ package io.vertlet.projection;
 
 import io.vertlet.bus.Addresses;
 import io.vertlet.events.Committed;
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.Promise;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * {@link Addresses#PROJECTION_NODE} with the current immutable {@link NodeState}, and asks the journal
  * to snapshot it every {@code snapshotEvery} facts so start-up and replay stay bounded.
  */
-public final class ProjectionVerticle extends AbstractVerticle {
+public final class ProjectionVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ProjectionVerticle.class);
 
@@ -38,13 +38,13 @@ public final class ProjectionVerticle extends AbstractVerticle {
   }
 
   @Override
-  public void start(Promise<Void> started) {
+  public Future<?> start() {
     // Subscribe before recovering: a fact committed while the journal is read is then either in what
     // recover() returns or in the buffer (or both, which apply() tolerates by sequence number).
     MessageConsumer<Committed> committed = vertx.eventBus().consumer(Addresses.JOURNAL_COMMITTED, m -> onCommitted(
         m.body()));
     vertx.eventBus().consumer(Addresses.PROJECTION_NODE, m -> m.reply(state));
-    committed.completion()
+    return committed.completion()
         .compose(v -> vertx.executeBlocking(recover))
         .onSuccess(recovered -> {
           state = recovered;
@@ -53,9 +53,7 @@ public final class ProjectionVerticle extends AbstractVerticle {
           }
           arrivedWhileRecovering = null;
           log.info("projection recovered at seq {} with {} pods", state.seq(), state.pods().size());
-          started.complete();
-        })
-        .onFailure(started::fail);
+        });
   }
 
   private void onCommitted(Committed c) {

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Notices changes in the manifest folder within milliseconds so a rescan need not wait for the
  * next {@code fileCheckFrequency} tick. Cost: the JDK's inotify poller thread, plus one virtual
  * thread waiting for its events (no platform thread of its own while idle). Events within a short
- * quiet window are coalesced into one rescan, so an editor's create+write+chmod burst, or a
+ * quiet window (up to a cap) are coalesced into one rescan, so an editor's create+write+chmod burst, or a
  * renamed-in file, triggers one scan. The periodic scan stays the source of truth: a lost or
  * overflowed event only delays a change to the next tick.
  */
@@ -25,6 +25,8 @@ final class FolderWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
   static final long QUIET_MILLIS = 25;
+  /** However busy the folder, a rescan is triggered at most this long after the first event. */
+  static final long MAX_DELAY_MILLIS = 100;
 
   private final Path folder;
   private final String onlyName;
@@ -74,9 +76,11 @@ final class FolderWatcher implements AutoCloseable {
       while (true) {
         WatchKey signalled = service.take();
         boolean relevant = relevant(signalled);
-        // Coalesce a burst of events into one rescan.
+        // Coalesce a burst of events into one rescan, but never wait long: in a steady stream of
+        // new files the first ones must not wait for the last.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
         WatchKey more;
-        while ((more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+        while (System.nanoTime() < deadline && (more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
           relevant |= relevant(more);
         }
         if (relevant) {
@@ -94,7 +98,11 @@ final class FolderWatcher implements AutoCloseable {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
         relevant = true;
       } else if (event.context() instanceof Path name) {
-        relevant |= onlyName == null ? !name.toString().startsWith(".") : name.toString().equals(onlyName);
+        // Every change in a watched folder counts, dot names included: a Kubernetes ConfigMap
+        // volume publishes new content by swapping its "..data" symlink, and the manifests seen
+        // through it change without an event of their own. A needless rescan costs a few reads.
+        String n = name.toString();
+        relevant |= onlyName == null || n.equals(onlyName) || n.startsWith("..");
       }
     }
     k.reset();

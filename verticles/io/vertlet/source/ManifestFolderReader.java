@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads {@code staticPodPath} (a folder or one file) into one outcome per manifest file. Blocking:
  * call it from a worker thread, one scan at a time. Like upstream it ignores names starting with a
- * dot, does not recurse into sub-folders and visits files in name order. Each file is read with a
+ * dot (and, beyond upstream, {@code *.md} files), does not recurse into sub-folders and visits files in name order. Each file is read with a
  * bound; unchanged content (same SHA-256) is not parsed again.
  */
 final class ManifestFolderReader {
@@ -45,11 +45,6 @@ final class ManifestFolderReader {
 
   Path path() {
     return path;
-  }
-
-  /** The folder to watch for changes: the path itself if a folder, else its parent. */
-  Path watchedFolder() {
-    return Files.isDirectory(path) ? path : path.getParent();
   }
 
   /** One outcome per manifest file, in name order. A missing path yields none (its pods go). */
@@ -89,13 +84,22 @@ final class ManifestFolderReader {
 
   private List<Path> listFolder() {
     List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, entry -> !entry.getFileName().toString().startsWith("."))) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, entry -> isCandidate(entry.getFileName().toString()))) {
       stream.forEach(files::add);
     } catch (IOException e) {
       pathProblem("cannot list staticPodPath " + path + ": " + e);
     }
     files.sort(null);
     return files;
+  }
+
+  /**
+   * As upstream, names starting with a dot are skipped (editors' and installers' temporary files).
+   * vertlet also skips Markdown ({@code *.md}) so a manifest folder can carry its README; no
+   * manifest is ever named like that.
+   */
+  static boolean isCandidate(String name) {
+    return !name.startsWith(".") && !name.toLowerCase(java.util.Locale.ROOT).endsWith(".md");
   }
 
   /** Null when the file is not a manifest candidate (a folder, a socket) or vanished meanwhile. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * A manifest's bytes to complete, validated static pods: decode, default, validate. A manifest is
@@ -14,6 +15,8 @@ import java.util.Map;
  * never half-applies. Stateless and thread-safe.
  */
 final class ManifestParser {
+
+  private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {};
 
   private final ManifestDecoder decoder;
   private final String nodeName;
@@ -50,7 +53,7 @@ final class ManifestParser {
 
   /** The digest that tells whether an announced pod's spec changed; {@code config.seen} is left out. */
   static String specDigest(Pod pod) {
-    Map<String, Object> tree = new LinkedHashMap<>(Canonical.MAPPER.convertValue(pod, Map.class));
+    Map<String, Object> tree = new LinkedHashMap<>(Canonical.MAPPER.convertValue(pod, TREE));
     if (tree.get("metadata") instanceof Map<?, ?> meta && meta.get("annotations") instanceof Map<?, ?> ann
         && ann.containsKey(StaticPodDefaults.CONFIG_SEEN)) {
       Map<Object, Object> metaCopy = new LinkedHashMap<>(meta);

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * The static pod sources: the manifest folder (or file) {@code staticPodPath} and the optional
  * {@code staticPodURL}. Each scan reads and parses on a worker thread, then, on this verticle's
  * event loop, reconciles what the origins hold against what was announced and appends the
- * resulting {@link SourceFact}s to the journal ({@link Addresses#JOURNAL_APPEND}, one at a time,
- * in order). Scans of one source never overlap; requests arriving during a scan coalesce into one
- * more scan.
+ * resulting {@link SourceFact}s to the journal ({@link Addresses#JOURNAL_APPEND}, request/reply,
+ * sent together in order). Scans of one source never overlap; requests arriving during a scan
+ * coalesce into one more scan.
  *
  * <p>The verticle's start completes after the first scan of the folder has been journaled, so once
  * it is deployed the journal reflects the manifests present at start (the URL is fetched in the
@@ -42,6 +44,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
   private long fileTimer = -1;
   private long urlTimer = -1;
   private boolean urlFailing;
+  private boolean journalFailing;
   private volatile OriginOutcome lastUrlOutcome;
   private volatile boolean stopped;
 
@@ -93,6 +96,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
     });
   }
 
+  /** Stops looking and waits for a scan in flight, so nothing is journaled after undeployment. */
   @Override
   public Future<?> stop() {
     stopped = true;
@@ -101,10 +105,14 @@ public final class ManifestSourceVerticle extends VerticleBase {
     if (watcher != null) {
       watcher.close();
     }
-    if (fetcher != null) {
-      fetcher.close();
-    }
-    return Future.succeededFuture();
+    Future<Void> fileIdle = fileLane == null ? Future.succeededFuture() : fileLane.idle();
+    Future<Void> urlIdle = urlLane == null ? Future.succeededFuture() : urlLane.idle();
+    return Future.join(fileIdle, urlIdle).eventually(() -> {
+      if (fetcher != null) {
+        fetcher.close();
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /** Blocking (stat, inotify registration); null when disabled or unavailable. */
@@ -188,19 +196,36 @@ public final class ManifestSourceVerticle extends VerticleBase {
     }
   }
 
-  /** Appends the planned facts in order; stops at the first failure (the next scan plans it again). */
+  /**
+   * Appends the planned facts, all sent at once in order (the local bus keeps a sender's order),
+   * so that a burst of pods shares the journal's group commit instead of waiting for one fsync
+   * each. Each fact folds into the announced state when its own reply arrives; one the journal
+   * did not take is planned again by the next scan.
+   */
   private Future<Void> append(List<StaticPodReconciler.Planned> plan) {
-    Future<Void> chain = Future.succeededFuture();
+    if (plan.isEmpty() || stopped) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> replies = new ArrayList<>(plan.size());
     for (StaticPodReconciler.Planned planned : plan) {
-      chain = chain.compose(v -> vertx.eventBus().request(Addresses.JOURNAL_APPEND, planned.fact()).map(reply -> {
+      replies.add(vertx.eventBus().request(Addresses.JOURNAL_APPEND, planned.fact()).map(reply -> {
         planned.commit();
         log(planned.fact());
         return null;
       }));
     }
-    return chain.recover(e -> {
-      if (!stopped) {
-        LOG.warn("journal did not take a static pod fact ({}); retrying on the next scan", e.getMessage());
+    return Future.join(replies).<Void>map(v -> {
+      if (journalFailing) {
+        LOG.info("the journal takes static pod facts again");
+        journalFailing = false;
+      }
+      return null;
+    }).recover(e -> {
+      if (!stopped && !journalFailing) {
+        long failed = replies.stream().filter(Future::failed).count();
+        LOG.warn("journal did not take {} of {} static pod facts ({}); retrying on each scan", failed,
+            plan.size(), e.getMessage());
+        journalFailing = true;
       }
       return Future.succeededFuture();
     });
@@ -217,11 +242,12 @@ public final class ManifestSourceVerticle extends VerticleBase {
 
   /** Runs one scan at a time; requests during a scan coalesce into a single follow-up scan. */
   private final class Lane {
-    private final java.util.function.Supplier<Future<Void>> scan;
+    private final Supplier<Future<Void>> scan;
     private boolean running;
     private Promise<Void> next;
+    private Future<Void> current = Future.succeededFuture();
 
-    Lane(java.util.function.Supplier<Future<Void>> scan) {
+    Lane(Supplier<Future<Void>> scan) {
       this.scan = scan;
     }
 
@@ -238,6 +264,7 @@ public final class ManifestSourceVerticle extends VerticleBase {
       }
       running = true;
       Promise<Void> done = Promise.promise();
+      current = done.future();
       Future<Void> run;
       try {
         run = scan.get();
@@ -257,6 +284,11 @@ public final class ManifestSourceVerticle extends VerticleBase {
         }
       });
       return done.future();
+    }
+
+    /** Completes when the scan in flight, if any, has finished. */
+    Future<Void> idle() {
+      return current;
     }
   }
 }

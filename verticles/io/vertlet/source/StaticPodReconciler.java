@@ -20,8 +20,8 @@ import java.util.Set;
  * <p>Rules: a new UID is a new pod (a changed manifest replaces its pod: PodRemoved then PodAdded);
  * the same UID with a different spec is PodUpdated (only when the manifest sets metadata.uid); an
  * origin that is rejected or unreachable keeps its last good pods; a pod goes when its origin does.
- * Two origins defining the same namespace/name: the one that already owns the name keeps it, else
- * the first in name order; the other is rejected naming both. A rejection is journaled once per
+ * Two origins defining the same namespace/name (two files, or a file and the URL): the one that
+ * already owns the name keeps it, else the first in name order; the other is rejected naming both. A rejection is journaled once per
  * distinct (origin, content, reason), not on every scan.
  */
 final class StaticPodReconciler {
@@ -69,6 +69,12 @@ final class StaticPodReconciler {
     announced(source).values().forEach(a -> byOrigin.computeIfAbsent(a.origin(), o -> new ArrayList<>()).add(a));
 
     Map<String, String> owner = new HashMap<>(); // namespace/name -> origin holding it
+    // Names held by the other source stay theirs: a file and the URL cannot both define a pod.
+    announced.values().forEach(a -> {
+      if (!a.source().equals(source)) {
+        owner.put(a.ref().key(), a.origin());
+      }
+    });
     Set<String> keptUids = new HashSet<>();
     Map<String, Desired> desired = new LinkedHashMap<>();
     List<Planned> rejections = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.vertlet.config;
+package io.vertlet.events;
 
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -1,0 +1,68 @@
+package io.vertlet.cri;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertlet.runtime.EmbeddedRuntime;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * One runtime the conformance suite runs against: the embedded runtime (always) or the containerd
+ * testbed (when {@code vertlet.containerd.endpoint} is set). Under {@code CI=true} a missing
+ * containerd fails the containerd variants instead of skipping them.
+ */
+final class CriTarget {
+
+  static final String CONTAINERD_PROPERTY = "vertlet.containerd.endpoint";
+
+  /** The image the testbed imports; the embedded runtime only records the name. */
+  static final String IMAGE = "localhost/busybox:1.35";
+
+  final String name;
+  final boolean embedded;
+  private final String endpoint;
+  private CriClient client;
+
+  private CriTarget(String name, boolean embedded, String endpoint) {
+    this.name = name;
+    this.embedded = embedded;
+    this.endpoint = endpoint;
+  }
+
+  static CriTarget embedded(EmbeddedRuntime runtime) {
+    return new CriTarget("embedded", true, runtime.endpoint());
+  }
+
+  static CriTarget containerd() {
+    return new CriTarget("containerd", false, System.getProperty(CONTAINERD_PROPERTY, "").trim());
+  }
+
+  /** The client for this target; fails (CI) or aborts (local) when containerd is not configured. */
+  synchronized CriClient client(Vertx vertx) {
+    if (endpoint.isEmpty()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail("containerd testbed missing: CI=true but system property " + CONTAINERD_PROPERTY
+            + " is empty (deploy/testbed/run-tests.sh starts it and passes -Dcontainerd.endpoint)");
+      }
+      Assumptions.abort("containerd not configured: set -Dcontainerd.endpoint=unix:///... "
+          + "(deploy/testbed/run-tests.sh does it); these variants run under CI");
+    }
+    if (client == null) {
+      client = CriClient.create(vertx, endpoint, Duration.ofSeconds(60), new SimpleMeterRegistry());
+    }
+    return client;
+  }
+
+  synchronized void close() {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

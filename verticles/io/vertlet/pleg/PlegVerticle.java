@@ -1,0 +1,294 @@
+package io.vertlet.pleg;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertlet.bus.Addresses;
+import io.vertlet.bus.LocalCodec;
+import io.vertlet.cri.CriClient;
+import io.vertlet.cri.CriException;
+import io.vertlet.cri.v1.ContainerState;
+import io.vertlet.cri.v1.ContainerStatus;
+import io.vertlet.cri.v1.PodSandboxState;
+import io.vertlet.events.Fact;
+import io.vertlet.events.RuntimeFact;
+import io.vertlet.pleg.RelistDiff.Change;
+import io.vertlet.pleg.RelistDiff.ContainerGone;
+import io.vertlet.pleg.RelistDiff.ContainerTransition;
+import io.vertlet.pleg.RelistDiff.Quiet;
+import io.vertlet.pleg.RelistDiff.SandboxTransition;
+import io.vertlet.pleg.RuntimeView.ContainerEntry;
+import io.vertlet.pleg.RuntimeView.SandboxEntry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.grpc.common.GrpcStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pod lifecycle event generator: relists the runtime every {@code period} (ListPodSandbox and
+ * ListContainers, never two relists at once), compares with what it reported before and appends
+ * the differences to the journal as {@link RuntimeFact}s, one at a time and in order, each only
+ * after the previous one is committed. A change whose fact could not be journaled stays unreported
+ * and is found again by the next relist, so nothing is lost and nothing is reported twice.
+ *
+ * <p>Facts: {@code SandboxChanged} (READY, NOTREADY, REMOVED), {@code ContainerStarted},
+ * {@code ContainerExited} (exit code, reason and times from ContainerStatus), {@code ContainerRemoved},
+ * and {@code RuntimeReachabilityChanged} when the runtime stops or starts answering (it is assumed
+ * reachable at start, so a healthy start journals nothing). A container that vanishes while running
+ * is reported exited with 137 / {@code ContainerStatusUnknown}, as the kubelet reports a container it
+ * can no longer find, then removed.
+ *
+ * <p>The seeds say what was already known before this PLEG started (from the journal): a seeded
+ * container or sandbox in the same state is not reported again.
+ *
+ * <p>Answers {@link Addresses#PLEG_HEALTH} with a {@link PlegHealth}. Metrics:
+ * {@code kubelet_pleg_relist_duration_seconds}, {@code kubelet_pleg_relist_interval_seconds}
+ * (histograms) and {@code kubelet_pleg_last_seen_seconds} (unix time of the last completed relist).
+ */
+public final class PlegVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PlegVerticle.class);
+
+  /** Exit code and reason for a running container that disappeared without a status, as upstream. */
+  static final int LOST_EXIT_CODE = 137;
+  static final String LOST_REASON = "ContainerStatusUnknown";
+
+  private final CriClient client;
+  private final Duration period;
+  private final Duration healthThreshold;
+  private final Clock clock;
+  private final Timer relistDuration;
+  private final Timer relistInterval;
+
+  // Confined to this verticle's event loop: what has been journaled so far.
+  private final Map<String, ContainerEntry> reportedContainers = new HashMap<>();
+  private final Map<String, SandboxEntry> reportedSandboxes = new HashMap<>();
+  private boolean reachable = true;
+  private String lastFailure;
+  private volatile Instant lastRelist;
+  private long lastStartNanos;
+  private long timerId = -1;
+  private boolean stopped;
+
+  public PlegVerticle(CriClient client, Duration period, MeterRegistry registry) {
+    this(client, period, registry, Map.of(), Map.of());
+  }
+
+  /**
+   * @param containerSeed state of containers already reported before this start (by container ID)
+   * @param sandboxSeed state of sandboxes already reported before this start (by sandbox ID)
+   */
+  public PlegVerticle(CriClient client, Duration period, MeterRegistry registry,
+      Map<String, ContainerState> containerSeed, Map<String, PodSandboxState> sandboxSeed) {
+    this(client, period, registry, containerSeed, sandboxSeed, PlegHealth.DEFAULT_THRESHOLD, Clock.systemUTC());
+  }
+
+  PlegVerticle(CriClient client, Duration period, MeterRegistry registry, Map<String, ContainerState> containerSeed,
+      Map<String, PodSandboxState> sandboxSeed, Duration healthThreshold, Clock clock) {
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("PLEG relist period must be positive, was " + period);
+    }
+    this.client = client;
+    this.period = period;
+    this.healthThreshold = healthThreshold;
+    this.clock = clock;
+    containerSeed.forEach((id, state) -> reportedContainers.put(id, new ContainerEntry(id, "", null, null, state, 0)));
+    sandboxSeed.forEach((id, state) -> reportedSandboxes.put(id, new SandboxEntry(id, null, state)));
+    this.relistDuration = Timer.builder("kubelet_pleg_relist_duration")
+        .description("Duration in seconds for relisting pods in PLEG.")
+        .publishPercentileHistogram().register(registry);
+    this.relistInterval = Timer.builder("kubelet_pleg_relist_interval")
+        .description("Interval in seconds between relisting in PLEG.")
+        .publishPercentileHistogram().register(registry);
+    Gauge.builder("kubelet_pleg_last_seen", this, PlegVerticle::lastSeenSeconds)
+        .description("Timestamp in seconds when PLEG was last seen active.")
+        .baseUnit("seconds").register(registry);
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx, PlegHealth.class);
+    MessageConsumer<Object> health = vertx.eventBus().consumer(Addresses.PLEG_HEALTH,
+        msg -> msg.reply(health()));
+    return health.completion().onSuccess(v -> context.runOnContext(x -> relist()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Health now; safe from any thread. */
+  public PlegHealth health() {
+    return PlegHealth.at(clock.instant(), lastRelist, healthThreshold);
+  }
+
+  private double lastSeenSeconds() {
+    Instant last = lastRelist;
+    return last == null ? 0 : last.toEpochMilli() / 1000.0;
+  }
+
+  private void relist() {
+    if (stopped) {
+      return;
+    }
+    long start = System.nanoTime();
+    if (lastStartNanos != 0) {
+      relistInterval.record(Duration.ofNanos(start - lastStartNanos));
+    }
+    lastStartNanos = start;
+    Future.all(client.listPodSandbox(null), client.listContainers(null))
+        .compose(lists -> {
+          lastRelist = clock.instant();
+          RuntimeView view = RuntimeView.of(lists.resultAt(0), lists.resultAt(1));
+          return runtimeAnswered().compose(v -> report(view));
+        }, this::runtimeFailed)
+        .onComplete(ar -> {
+          relistDuration.record(Duration.ofNanos(System.nanoTime() - start));
+          if (ar.failed()) {
+            warnOnce("PLEG could not journal what it saw; retrying at the next relist: " + ar.cause().getMessage());
+          }
+          scheduleNext(start);
+        });
+  }
+
+  private void scheduleNext(long startNanos) {
+    if (stopped) {
+      return;
+    }
+    long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+    timerId = vertx.setTimer(Math.max(1, period.toMillis() - elapsedMillis), id -> relist());
+  }
+
+  private Future<Void> runtimeAnswered() {
+    lastFailure = null;
+    if (reachable) {
+      return Future.succeededFuture();
+    }
+    LOG.info("container runtime {} answers again", client.endpoint());
+    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), true, ""))
+        .onSuccess(v -> reachable = true);
+  }
+
+  private Future<Void> runtimeFailed(Throwable err) {
+    GrpcStatus status = CriException.statusOf(err);
+    boolean unreachable = status == GrpcStatus.UNAVAILABLE || status == GrpcStatus.DEADLINE_EXCEEDED;
+    if (!unreachable) {
+      warnOnce("PLEG relist failed: " + err.getMessage());
+      return Future.succeededFuture();
+    }
+    if (!reachable) {
+      return Future.succeededFuture();
+    }
+    LOG.warn("container runtime unreachable: {}", err.getMessage());
+    lastFailure = null;
+    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), false, err.getMessage()))
+        .onSuccess(v -> reachable = false);
+  }
+
+  private void warnOnce(String message) {
+    if (!message.equals(lastFailure)) {
+      LOG.warn(message);
+      lastFailure = message;
+    }
+  }
+
+  /** Journals the changes one after the other; stops at the first that cannot be journaled. */
+  private Future<Void> report(RuntimeView view) {
+    List<Change> changes = RelistDiff.between(reportedContainers, reportedSandboxes, view);
+    Future<Void> chain = Future.succeededFuture();
+    for (Change change : changes) {
+      chain = chain.compose(v -> apply(change));
+    }
+    return chain;
+  }
+
+  private Future<Void> apply(Change change) {
+    return switch (change) {
+      case Quiet q -> {
+        reportedContainers.put(q.now().id(), q.now());
+        yield Future.succeededFuture();
+      }
+      case SandboxTransition t -> {
+        SandboxEntry known = t.now() != null ? t.now() : t.before();
+        String state = t.now() == null ? "REMOVED"
+            : t.now().state() == PodSandboxState.SANDBOX_READY ? "READY" : "NOTREADY";
+        yield append(new RuntimeFact.SandboxChanged(known.pod(), t.id(), state)).onSuccess(v -> {
+          if (t.now() == null) {
+            reportedSandboxes.remove(t.id());
+          } else {
+            reportedSandboxes.put(t.id(), t.now());
+          }
+        });
+      }
+      case ContainerGone g -> containerGone(g.before());
+      case ContainerTransition t -> containerTransition(t.before(), t.now());
+    };
+  }
+
+  private Future<Void> containerGone(ContainerEntry before) {
+    Future<Void> exited = before.state() != ContainerState.CONTAINER_RUNNING ? Future.succeededFuture()
+        : append(new RuntimeFact.ContainerExited(before.pod(), before.name(), before.id(), LOST_EXIT_CODE,
+            LOST_REASON, null, clock.instant()))
+            .onSuccess(v -> reportedContainers.put(before.id(),
+                withState(before, ContainerState.CONTAINER_EXITED)));
+    return exited
+        .compose(v -> append(new RuntimeFact.ContainerRemoved(before.pod(), before.name(), before.id())))
+        .onSuccess(v -> reportedContainers.remove(before.id()));
+  }
+
+  /** A container that now runs or has exited: its status gives the times, exit code and reason. */
+  private Future<Void> containerTransition(ContainerEntry before, ContainerEntry listed) {
+    return client.containerStatus(listed.id(), false).compose(response -> {
+      ContainerStatus status = response.getStatus();
+      // The status is newer than the list: a container listed running may have exited since.
+      ContainerState state = status.getState() == ContainerState.CONTAINER_EXITED
+          || status.getState() == ContainerState.CONTAINER_RUNNING ? status.getState() : listed.state();
+      ContainerEntry now = withState(listed, state);
+      boolean wasRunning = before != null && before.state() == ContainerState.CONTAINER_RUNNING;
+      Instant startedAt = instant(status.getStartedAt());
+      Future<Void> started = wasRunning || startedAt == null ? Future.succeededFuture()
+          : append(new RuntimeFact.ContainerStarted(now.pod(), now.name(), now.id(), startedAt))
+              .onSuccess(v -> reportedContainers.put(now.id(), withState(now, ContainerState.CONTAINER_RUNNING)));
+      if (state != ContainerState.CONTAINER_EXITED) {
+        return started;
+      }
+      String reason = status.getReason().isEmpty() ? (status.getExitCode() == 0 ? "Completed" : "Error")
+          : status.getReason();
+      return started.compose(v -> append(new RuntimeFact.ContainerExited(now.pod(), now.name(), now.id(),
+              status.getExitCode(), reason, startedAt, instant(status.getFinishedAt()))))
+          .onSuccess(v -> reportedContainers.put(now.id(), now));
+    }, err -> {
+      if (err instanceof CriException c && c.isNotFound()) {
+        // Removed between the list and the status call: the next relist reports it gone.
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private Future<Void> append(Fact fact) {
+    return vertx.eventBus().request(Addresses.JOURNAL_APPEND, fact).mapEmpty();
+  }
+
+  private static ContainerEntry withState(ContainerEntry e, ContainerState state) {
+    return new ContainerEntry(e.id(), e.sandboxId(), e.pod(), e.name(), state, e.createdAt());
+  }
+
+  /** CRI times are unix nanoseconds; 0 means "not set". */
+  private static Instant instant(long unixNanos) {
+    return unixNanos == 0 ? null : Instant.ofEpochSecond(0, unixNanos);
+  }
+}
