@@ -261,7 +261,7 @@ class JournalCliTest {
 
   @Test
   void benchRunsAndReportsEveryPolicy() {
-    Run bench = run("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--dir",
+    Run bench = run("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--repeat", "1", "--dir",
         root.resolve("bench").toString());
     assertEquals(0, bench.status(), bench.err());
     for (String expected : new String[] {"append batch", "append none", "append always", "raw write, same cadence",
