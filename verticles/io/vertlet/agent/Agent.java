@@ -60,6 +60,7 @@ public final class Agent {
   static final java.time.Duration PLEG_PERIOD = java.time.Duration.ofSeconds(1);
 
   private final KubeletFlags flags;
+  private final JournalOptions journal;
   private final KubeletConfig config;
   private final ConfigResult loaded;
   private final String nodeIp;
@@ -69,19 +70,20 @@ public final class Agent {
   private EmbeddedRuntime embedded;
   private CriClient cri;
 
-  private Agent(KubeletFlags flags, ConfigResult loaded) {
+  private Agent(KubeletFlags flags, ConfigResult loaded, JournalOptions journal) {
     this.flags = flags;
+    this.journal = journal;
     this.loaded = loaded;
     this.config = loaded.config();
     this.nodeIp = config.nodeIP() != null && !config.nodeIP().isBlank() ? config.nodeIP() : NodeAddress.detect();
   }
 
-  /** Starts an agent on a configuration that loaded without errors. */
-  public static Future<Agent> start(KubeletFlags flags, ConfigResult loaded) {
+  /** Starts an agent on a configuration that loaded without errors, with the journal as given. */
+  public static Future<Agent> start(KubeletFlags flags, ConfigResult loaded, JournalOptions journal) {
     if (!loaded.valid()) {
       return Future.failedFuture(new IllegalArgumentException("invalid configuration: " + loaded.errors()));
     }
-    Agent agent = new Agent(flags, loaded);
+    Agent agent = new Agent(flags, loaded, journal);
     return agent.deploy().map(agent);
   }
 
@@ -108,7 +110,6 @@ public final class Agent {
         .setInternalBlockingPoolSize(4));
     LocalCodec.registerAll(vertx, NodeState.class, KubeletConfig.class, JournalHealth.class,
         JournalReadRequest.class, JournalPage.class, JournalSnapshotRequest.class, PlegHealth.class);
-    JournalOptions journal = JournalOptions.defaults(config.rootDir());
     Path journalDir = journal.journalDir();
     HttpOptions http = httpOptions();
     return deploy(new JournalVerticle(journal, registry))
