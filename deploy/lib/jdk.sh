@@ -1,5 +1,7 @@
 # Sourced by ./vertlet and the test runner: sets JAVA to a JDK >= 21, or says in one line there is none.
 # Order: $JAVA_HOME, then every JDK under /usr/lib/jvm (newest first), then java on the PATH.
+# Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
+VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
 vertlet_java_major() { # prints the feature version of the given java binary
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1
 }
@@ -21,13 +23,13 @@ vertlet_find_jdk() {
   return 1
 }
 
-# Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
-VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
 
 # Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag that allows it quietly
 # exists only there, so add it only there.
+# The same holds for protobuf-java inside vertlet itself, so the agent's defaults get the flag too.
 vertlet_quiet_maven() {
   if [ "$(vertlet_java_major "$JAVA")" -ge 24 ] 2>/dev/null; then
     case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+    VERTLET_DEFAULT_JAVA_OPTS="$VERTLET_DEFAULT_JAVA_OPTS --sun-misc-unsafe-memory-access=allow"
   fi
 }

@@ -18,7 +18,14 @@ SOCK="$DIR/containerd.sock"
 PIDFILE="$DIR/containerd.pid"
 LOG="$DIR/containerd.log"
 NS=k8s.io
-BRIDGE=vtb0
+# Two testbeds on one machine (different VERTLET_TESTBED_DIR) must not share a bridge or subnet:
+# the default one uses vtb0 and 10.213.0.0/24, any other a bridge and subnet derived from its dir.
+if [ "$DIR" = /var/tmp/vertlet-testbed ]; then
+  BRIDGE=vtb0 SUBNET_OCTET=0
+else
+  dir_hash="$(printf '%s' "$DIR" | sha256sum | cut -c1-6)"
+  BRIDGE="vtb$dir_hash" SUBNET_OCTET=$(( 16#${dir_hash:0:2} % 255 + 1 ))
+fi
 CNI_BIN=/usr/lib/cni
 PAUSE_IMAGE=localhost/pause:3.6
 BUSYBOX_IMAGE=localhost/busybox:1.35
@@ -121,7 +128,7 @@ EOF
       "ipam": {
         "type": "host-local",
         "dataDir": "$DIR/cni/ipam",
-        "ranges": [[{ "subnet": "10.213.0.0/24" }]],
+        "ranges": [[{ "subnet": "10.213.$SUBNET_OCTET.0/24" }]],
         "routes": [{ "dst": "0.0.0.0/0" }]
       }
     }

@@ -32,6 +32,38 @@ public record Recovery(Path journalDir, Optional<Snapshots.Snapshot> snapshot) {
     return forEach(snapshotSeq() + 1, Long.MAX_VALUE, consumer);
   }
 
+  /**
+   * The tail as an iterator of decoded facts after the snapshot; close it when done. Damage in the
+   * middle surfaces as an {@link java.io.UncheckedIOException} wrapping {@link JournalCorruptException}.
+   */
+  public Tail tail() throws IOException {
+    return new Tail(new JournalCursor(journalDir, snapshotSeq() + 1));
+  }
+
+  /** An iterator of committed facts that holds one segment open. */
+  public static final class Tail implements java.util.Iterator<Committed>, AutoCloseable {
+    private final JournalCursor cursor;
+
+    Tail(JournalCursor cursor) {
+      this.cursor = cursor;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return cursor.hasNext();
+    }
+
+    @Override
+    public Committed next() {
+      return cursor.next().toCommitted();
+    }
+
+    @Override
+    public void close() throws IOException {
+      cursor.close();
+    }
+  }
+
   /** Committed facts with {@code fromSeq <= seq <= toSeq}, decoded, in order. */
   public long forEach(long fromSeq, long toSeq, Consumer<Committed> consumer) throws IOException {
     return new JournalReader(journalDir, JournalReader.Mode.LIVE).read(fromSeq, toSeq, r -> true, r -> {

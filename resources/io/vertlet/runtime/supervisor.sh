@@ -2,10 +2,11 @@
 # vertlet embedded runtime: the supervisor of ONE container. It outlives the runtime that started it,
 # so a container's logs keep flowing and its exit status is recorded even while no runtime runs.
 #
-#   supervisor.sh STATE_DIR LOG_PATH SETSID -- COMMAND [ARG...]
+#   supervisor.sh STATE_DIR LOG_PATH SETSID [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 #
 # - COMMAND runs through setsid: it leads its own session and process group (PGID = its PID), which
 #   is what StopContainer signals. The supervisor stays outside that group.
+# - COMMAND's process first joins each CGROUP_PROCS_FILE (its container's cgroups), then execs.
 # - Its stdout/stderr pass through two FIFOs to loggers writing CRI log lines
 #   "<RFC3339Nano UTC> stdout|stderr F <line>" to LOG_PATH (reopened per line, so rotation needs
 #   no signal). An empty LOG_PATH discards output.
@@ -15,8 +16,19 @@
 #   (128+N when killed by signal N) is written atomically (tmp + rename).
 # The environment and working directory are the container's; the supervisor exports nothing.
 dir=$1 log=$2 setsid_bin=$3
-shift 4
+shift 3
+cgroups=()
+while [[ $1 != -- ]]; do
+  cgroups+=("$1")
+  shift
+done
+shift
 unset SHLVL OLDPWD
+if ((${#cgroups[@]})); then
+  # Join the cgroups from inside the new process group leader, before it execs the command.
+  set -- /bin/bash -c 'while [[ $1 != -- ]]; do echo $$ >"$1" || exit 126; shift; done; shift; unset SHLVL; exec "$@"' \
+    vertlet-cgroup-join "${cgroups[@]}" -- "$@"
+fi
 
 cri_logger() {
   local stream=$1 line now ts

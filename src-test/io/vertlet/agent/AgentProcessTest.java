@@ -36,6 +36,8 @@ class AgentProcessTest {
       first.await("healthz ok", Duration.ofSeconds(60), () -> "ok".equals(get(healthz, "/healthz")));
       first.await("the agent saying where it listens", Duration.ofSeconds(30),
           () -> first.output().contains("listening: read-only http://127.0.0.1:" + readOnly));
+      first.await("AgentStarted and ConfigApplied journaled", Duration.ofSeconds(30),
+          () -> types(readOnly).contains("ConfigApplied"));
       List<String> types = types(readOnly);
       assertEquals("AgentStarted", types.get(0), types.toString());
       assertTrue(types.contains("ConfigApplied"), types.toString());
@@ -43,7 +45,9 @@ class AgentProcessTest {
     }
 
     try (ChildJvm second = startAgent(config, "second.log")) {
-      second.await("healthz ok after kill -9", Duration.ofSeconds(60), () -> "ok".equals(get(healthz, "/healthz")));
+      second.await("a second AgentStarted after kill -9", Duration.ofSeconds(60),
+          () -> types(readOnly).stream().filter("AgentStarted"::equals).count() == 2);
+      assertEquals("ok", get(healthz, "/healthz"));
       JsonNode records = journal(readOnly);
       List<JsonNode> starts = new ArrayList<>();
       records.forEach(r -> {
@@ -102,9 +106,13 @@ class AgentProcessTest {
     return config;
   }
 
+  /** The fact types the agent's /journal shows; empty while the read-only port does not answer yet. */
   private List<String> types(int readOnly) {
     List<String> out = new ArrayList<>();
-    journal(readOnly).forEach(r -> out.add(r.get("type").asString()));
+    String body = get(readOnly, "/journal?since=1&limit=1000");
+    if (body.startsWith("{")) {
+      FactCodec.JSON.readTree(body).get("records").forEach(r -> out.add(r.get("type").asString()));
+    }
     return out;
   }
 

@@ -109,6 +109,11 @@ class JournalCliTest {
       f.seek(victim.offset() + 20);
       f.write(b ^ 1);
     }
+    Run cat = run("journal", "cat", "--dir", root.toString());
+    assertEquals(1, cat.status());
+    assertEquals(4, cat.lines().size(), "the sound records before the damage, then it stops: " + cat.out());
+    assertTrue(cat.err().contains(victim.segment() + " at byte offset " + victim.offset()), cat.err());
+    assertFalse(cat.err().contains("\tat "), "no stack trace: " + cat.err());
     Run bad = run("journal", "verify", "--dir", journal.toString());
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("segment " + victim.segment() + " at byte offset " + victim.offset()), bad.err());
@@ -256,7 +261,7 @@ class JournalCliTest {
 
   @Test
   void benchRunsAndReportsEveryPolicy() {
-    Run bench = run("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--dir",
+    Run bench = run("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--repeat", "1", "--dir",
         root.resolve("bench").toString());
     assertEquals(0, bench.status(), bench.err());
     for (String expected : new String[] {"append batch", "append none", "append always", "raw write, same cadence",

@@ -252,4 +252,50 @@ class ConfigLoaderTest {
     assertEquals(List.of("authentication.anonymous.enabled", "maxPods"), a.diff(b));
     assertEquals(List.of(), a.diff(a));
   }
+
+  @Test
+  void everyFlagNamedInTheIssueLandsInItsField() throws Exception {
+    Path f = file("k.yaml", HEADER);
+    KubeletConfig c = load("--config=" + f, "--kubeconfig=/etc/k.conf", "--bootstrap-kubeconfig=/etc/b.conf",
+        "--pod-manifest-path=/etc/manifests", "--hostname-override=n1", "--node-ip=10.0.0.9",
+        "--container-runtime-endpoint=unix:///run/containerd/containerd.sock", "--root-dir=/srv/kubelet",
+        "--cert-dir=/srv/pki", "--file-check-frequency=3s", "--http-check-frequency=4s", "--sync-frequency=5s",
+        "--node-status-update-frequency=6s", "--cluster-dns=10.96.0.10", "--cluster-domain=cluster.local",
+        "--pod-infra-container-image=pause:1", "-v", "2", "--address=10.0.0.9", "--port=11250",
+        "--read-only-port=11255", "--healthz-port=11248", "--max-pods=7", "--fail-swap-on", "--register-node=false",
+        "--node-labels=a=b", "--register-with-taints=k:NoExecute", "--cgroup-driver=systemd").config();
+    assertEquals(Path.of("/etc/k.conf"), c.kubeconfig());
+    assertEquals(Path.of("/etc/b.conf"), c.bootstrapKubeconfig());
+    assertEquals("/etc/manifests", c.staticPodPath());
+    assertEquals("n1", c.nodeName());
+    assertEquals("10.0.0.9", c.nodeIP());
+    assertEquals("unix:///run/containerd/containerd.sock", c.containerRuntimeEndpoint());
+    assertFalse(c.embeddedRuntime());
+    assertEquals(Path.of("/srv/kubelet"), c.rootDir());
+    assertEquals(Path.of("/srv/pki"), c.certDir());
+    assertEquals(Duration.ofSeconds(3), c.fileCheckFrequency());
+    assertEquals(Duration.ofSeconds(4), c.httpCheckFrequency());
+    assertEquals(Duration.ofSeconds(5), c.syncFrequency());
+    assertEquals(Duration.ofSeconds(6), c.nodeStatusUpdateFrequency());
+    assertEquals(Duration.ofSeconds(6), c.nodeStatusReportFrequency(), "follows the update frequency");
+    assertEquals(List.of("10.96.0.10"), c.clusterDNS());
+    assertEquals("cluster.local", c.clusterDomain());
+    assertEquals("pause:1", c.podInfraContainerImage());
+    assertEquals(2, c.logging().verbosity());
+    assertEquals("10.0.0.9", c.address());
+    assertEquals(11250, c.port());
+    assertEquals(11255, c.readOnlyPort());
+    assertEquals(11248, c.healthzPort());
+    assertEquals(7, c.maxPods());
+    assertTrue(c.failSwapOn());
+    assertFalse(c.registerNode());
+    assertEquals(Map.of("a", "b"), c.nodeLabels());
+    assertEquals(List.of(Map.of("key", "k", "effect", "NoExecute")), c.registerWithTaints());
+    assertEquals("systemd", c.cgroupDriver());
+  }
+
+  @Test
+  void aRepeatedFlagTakesTheLastValueAsPflagDoes() {
+    assertEquals(9, load("--max-pods=3", "--max-pods=9").config().maxPods());
+  }
 }

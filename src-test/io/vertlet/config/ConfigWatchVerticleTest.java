@@ -168,4 +168,21 @@ class ConfigWatchVerticleTest {
     assertEquals(1.0, gauge());
     assertEquals(50, current().maxPods());
   }
+
+  @Test
+  void aChangedDropInIsWatchedToo() throws Exception {
+    Path d = dir.resolve("conf.d");
+    Files.createDirectories(d);
+    Files.writeString(d.resolve("10-eviction.conf"), HEADER + "evictionSoft:\n  memory.available: 500Mi\n"
+        + "evictionSoftGracePeriod:\n  memory.available: 1m\n");
+    flags = KubeletFlags.parse("--config=" + file, "--config-dir=" + d);
+    startAndSkipInitialFacts();
+    Path tmp = d.resolve(".tmp");
+    Files.writeString(tmp, HEADER + "evictionSoft:\n  memory.available: 700Mi\n"
+        + "evictionSoftGracePeriod:\n  memory.available: 1m\n");
+    Files.move(tmp, d.resolve("10-eviction.conf"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    ConfigFact.ConfigApplied applied = next(ConfigFact.ConfigApplied.class);
+    assertEquals(List.of("evictionSoft"), applied.changedFields());
+    assertEquals("700Mi", current().evictionSoftThresholds().get("memory.available").toString());
+  }
 }

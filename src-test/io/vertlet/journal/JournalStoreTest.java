@@ -103,7 +103,7 @@ class JournalStoreTest {
 
   @Test
   void snapshotPlusTailEqualsEverythingAcrossRotationAndRetention() throws Exception {
-    JournalConfig small = config(FsyncPolicy.BATCH).withSegmentBytes(4096).withRetention(12_000, Duration.ZERO);
+    JournalConfig small = config(FsyncPolicy.NONE).withSegmentBytes(4096).withRetention(12_000, Duration.ZERO);
     Digest full = new Digest(0, 0, 0);
     Digest atSnapshot = null;
     long snapshotSeq;
@@ -142,6 +142,22 @@ class JournalStoreTest {
     assertEquals(atSnapshot, folded[0]);
     rec.forEachAfterSnapshot(c -> folded[0] = folded[0].apply(c));
     assertEquals(full, folded[0]);
+    // The iterator form gives the same tail.
+    Digest iterated = Digest.decode(rec.snapshot().orElseThrow().payload());
+    try (Recovery.Tail tail = rec.tail()) {
+      while (tail.hasNext()) {
+        iterated = iterated.apply(tail.next());
+      }
+    }
+    assertEquals(full, iterated);
+    // And a cursor from any point across the rotated segments yields exactly the records from there on.
+    List<Long> fromCursor = new ArrayList<>();
+    try (JournalCursor cursor = new JournalCursor(dir, snapshotSeq + 37)) {
+      cursor.forEachRemaining(r -> fromCursor.add(r.seq()));
+    }
+    assertEquals(snapshotSeq + 37, fromCursor.getFirst());
+    assertEquals(750L, fromCursor.getLast());
+    assertEquals(750 - (snapshotSeq + 37) + 1, fromCursor.size());
     // The root dir (holding journal/) works as well as the journal folder.
     Path root = dir.getParent().resolve(dir.getFileName() + "-root");
     Files.createDirectories(root);
@@ -208,8 +224,11 @@ class JournalStoreTest {
     PodRef wanted = JournalFixtures.pod(5);
     List<Long> seqs = new ArrayList<>();
     new JournalReader(dir, JournalReader.Mode.STRICT).read(1, Long.MAX_VALUE,
-        r -> r.type().equals("ContainerCreated") && wanted.equals(r.decodeFact().pod()), r -> seqs.add(r.seq()));
-    assertFalse(seqs.isEmpty());
+        RecordFilters.type(List.of("ContainerCreated")).and(RecordFilters.pod(wanted.namespace(), wanted.name()))
+            .and(RecordFilters.atOrAfter(JournalFixtures.at(50))).and(RecordFilters.atOrBefore(JournalFixtures.at(95))),
+        r -> seqs.add(r.seq()));
+    // pod(i) == pod(5) for i = 5, 26, 47, 68, 89; ContainerCreated for i % 4 == 1: 5 and 89; in the window: 89.
+    assertEquals(List.of(90L), seqs);
     for (long s : seqs) {
       int i = (int) s - 1;
       assertEquals(1, i % 4);

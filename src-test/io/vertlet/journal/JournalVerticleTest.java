@@ -198,6 +198,9 @@ class JournalVerticleTest {
     assertEquals(11, r.bytesCut());
     assertTrue(Files.exists(journal.resolve(r.brokenCopy())));
     assertTrue(registry.scrape().contains("vertlet_journal_repairs_total 1.0"));
+    // The redeployed writer's gauges are its own, not the first deployment's (which ended at 5).
+    assertEquals(6, append(JournalFixtures.fact(6)).seq());
+    assertTrue(registry.scrape().contains("vertlet_journal_last_sequence 6.0"), registry.scrape());
   }
 
   @Test
@@ -264,5 +267,46 @@ class JournalVerticleTest {
     assertEquals(25, seen.size());
     assertEquals(1L, seen.getFirst());
     assertEquals(25L, seen.getLast());
+  }
+
+  @Test
+  void aGroupCommitDelayGathersAppendsIntoOneFsync() throws Exception {
+    deploy(JournalOptions.defaults(root).withGroupCommit(Duration.ofMillis(200), 4096));
+    List<Future<Committed>> replies = Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 10; i++) { // sent one by one from this thread, not in one event-loop turn
+      replies.add(vertx.eventBus().<Committed>request(Addresses.JOURNAL_APPEND, JournalFixtures.fact(i))
+          .map(m -> m.body()));
+    }
+    for (Future<Committed> f : replies) {
+      await(f);
+    }
+    assertEquals(1, registry.get("vertlet.journal.fsync.duration").timer().count(), "one batch, one fsync");
+  }
+
+  @Test
+  void undeployingWritesWhatIsPendingAndRefusesNothingAlreadyQueued() throws Exception {
+    String id = deploy(JournalOptions.defaults(root));
+    List<Future<Committed>> replies = Collections.synchronizedList(new ArrayList<>());
+    vertx.runOnContext(v -> {
+      for (int i = 0; i < 300; i++) {
+        replies.add(vertx.eventBus().<Committed>request(Addresses.JOURNAL_APPEND, JournalFixtures.fact(i))
+            .map(m -> m.body()));
+      }
+    });
+    eventually(() -> replies.size() == 300, "appends sent");
+    await(vertx.undeploy(id));
+    List<Long> acked = new ArrayList<>();
+    for (Future<Committed> f : replies) {
+      eventually(f::isComplete, "every append answered");
+      if (f.succeeded()) {
+        acked.add(f.result().seq());
+      }
+    }
+    assertFalse(acked.isEmpty());
+    List<Committed> onDisk = JournalFixtures.readAll(root.resolve("journal"));
+    for (long seq : acked) {
+      assertEquals(seq, onDisk.get((int) seq - 1).seq());
+    }
+    assertEquals(acked.size(), onDisk.size(), "nothing on disk that was not acknowledged, nothing acked missing");
   }
 }

@@ -6,6 +6,9 @@ import io.vertlet.bus.Addresses;
 import io.vertlet.bus.LocalCodec;
 import io.vertlet.cli.VersionCommand;
 import io.vertlet.config.ConfigResult;
+import io.vertlet.cri.CriClient;
+import io.vertlet.pleg.PlegVerticle;
+import io.vertlet.runtime.EmbeddedRuntime;
 import io.vertlet.config.ConfigWatchVerticle;
 import io.vertlet.config.KubeletConfig;
 import io.vertlet.config.KubeletFlags;
@@ -53,27 +56,34 @@ public final class Agent {
   /** Facts between projection snapshots: bounds start-up to one snapshot plus this many facts. */
   static final long SNAPSHOT_EVERY = 10_000;
 
+  /** How often PLEG relists the runtime, as upstream's generic PLEG. */
+  static final java.time.Duration PLEG_PERIOD = java.time.Duration.ofSeconds(1);
+
   private final KubeletFlags flags;
+  private final JournalOptions journal;
   private final KubeletConfig config;
   private final ConfigResult loaded;
   private final String nodeIp;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<String> listening = new ArrayList<>();
   private Vertx vertx;
+  private EmbeddedRuntime embedded;
+  private CriClient cri;
 
-  private Agent(KubeletFlags flags, ConfigResult loaded) {
+  private Agent(KubeletFlags flags, ConfigResult loaded, JournalOptions journal) {
     this.flags = flags;
+    this.journal = journal;
     this.loaded = loaded;
     this.config = loaded.config();
     this.nodeIp = config.nodeIP() != null && !config.nodeIP().isBlank() ? config.nodeIP() : NodeAddress.detect();
   }
 
-  /** Starts an agent on a configuration that loaded without errors. */
-  public static Future<Agent> start(KubeletFlags flags, ConfigResult loaded) {
+  /** Starts an agent on a configuration that loaded without errors, with the journal as given. */
+  public static Future<Agent> start(KubeletFlags flags, ConfigResult loaded, JournalOptions journal) {
     if (!loaded.valid()) {
       return Future.failedFuture(new IllegalArgumentException("invalid configuration: " + loaded.errors()));
     }
-    Agent agent = new Agent(flags, loaded);
+    Agent agent = new Agent(flags, loaded, journal);
     return agent.deploy().map(agent);
   }
 
@@ -100,7 +110,6 @@ public final class Agent {
         .setInternalBlockingPoolSize(4));
     LocalCodec.registerAll(vertx, NodeState.class, KubeletConfig.class, JournalHealth.class,
         JournalReadRequest.class, JournalPage.class, JournalSnapshotRequest.class, PlegHealth.class);
-    JournalOptions journal = JournalOptions.defaults(config.rootDir());
     Path journalDir = journal.journalDir();
     HttpOptions http = httpOptions();
     return deploy(new JournalVerticle(journal, registry))
@@ -112,10 +121,12 @@ public final class Agent {
         .compose(recovered -> {
           NodeState state = recovered.body();
           recordListening(http);
-          return append(new AgentStarted(VersionCommand.VERSION, config.nodeName(), nodeIp,
-              config.rootDir().toString(), config.containerRuntimeEndpoint(), ProcessHandle.current().pid(),
-              state.seq(), listening()))
+          return connectRuntime()
+              .compose(endpoint -> append(new AgentStarted(VersionCommand.VERSION, config.nodeName(), nodeIp,
+                  config.rootDir().toString(), endpoint, ProcessHandle.current().pid(), state.seq(), listening())))
               .compose(c -> deploy(new ConfigWatchVerticle(flags, config, registry)))
+              .compose(v -> deploy(new PlegVerticle(cri, PLEG_PERIOD, registry, RuntimeSeed.containers(state),
+                  RuntimeSeed.sandboxes(state))))
               .compose(v -> deploy(new ManifestSourceVerticle(sourceOptions(state))));
         })
         .onSuccess(v -> log.info("vertlet {} running as node {} ({}); journal in {}; {}", VersionCommand.VERSION,
@@ -135,7 +146,33 @@ public final class Agent {
     } catch (Exception e) {
       log.warn("could not journal AgentStopping: {}", e.getMessage());
     }
+    if (cri != null) {
+      cri.close();
+    }
+    if (embedded != null) {
+      // Containers keep running under their supervisors; the next start adopts them.
+      embedded.stop().await(timeout.toMillis() / 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
     vertx.close().await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts the embedded runtime when the config asks for it (the default), then a CRI client on the
+   * endpoint; the agent speaks CRI either way. Returns the endpoint in use.
+   */
+  private Future<String> connectRuntime() {
+    Future<String> endpoint;
+    if (config.embeddedRuntime()) {
+      embedded = new EmbeddedRuntime(EmbeddedRuntime.defaultSocket(config.rootDir()),
+          EmbeddedRuntime.defaultStateDir(config.rootDir()));
+      endpoint = embedded.start(vertx).map(v -> embedded.endpoint());
+    } else {
+      endpoint = Future.succeededFuture(config.containerRuntimeEndpoint());
+    }
+    return endpoint.map(e -> {
+      cri = CriClient.create(vertx, e, config.runtimeRequestTimeout(), registry);
+      return e;
+    });
   }
 
   private Future<Committed> append(Fact fact) {

@@ -1,10 +1,10 @@
 package io.vertlet.cli;
 
-import io.vertlet.events.Fact;
 import io.vertlet.events.FactCodec;
 import io.vertlet.events.PodRef;
 import io.vertlet.journal.JournalFormat;
 import io.vertlet.journal.JournalRecord;
+import io.vertlet.journal.RecordFilters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,11 +48,11 @@ final class JournalCliSupport {
     }
 
     boolean after(JournalRecord r) {
-      return seq >= 0 ? r.seq() >= seq : r.atEpochNanos() >= JournalRecord.toEpochNanos(at);
+      return seq >= 0 ? r.seq() >= seq : RecordFilters.atOrAfter(at).test(r);
     }
 
     boolean before(JournalRecord r) {
-      return seq >= 0 ? r.seq() <= seq : r.atEpochNanos() <= JournalRecord.toEpochNanos(at);
+      return seq >= 0 ? r.seq() <= seq : RecordFilters.atOrBefore(at).test(r);
     }
   }
 
@@ -69,31 +69,16 @@ final class JournalCliSupport {
 
   /** Keeps records about the pod {@code ns/name} (decodes the payload; types filter first, cheaply). */
   static Predicate<JournalRecord> podFilter(String[] pod) {
-    if (pod == null) {
-      return r -> true;
-    }
-    return r -> {
-      PodRef ref = podOf(r);
-      return ref != null && ref.namespace().equals(pod[0]) && ref.name().equals(pod[1]);
-    };
+    return pod == null ? RecordFilters.all() : RecordFilters.pod(pod[0], pod[1]);
   }
 
   static Predicate<JournalRecord> typeFilter(Set<String> types) {
-    return types == null || types.isEmpty() ? r -> true : r -> types.contains(r.type());
-  }
-
-  static PodRef podOf(JournalRecord r) {
-    try {
-      Fact fact = r.decodeFact();
-      return fact.pod();
-    } catch (RuntimeException unknownOrNewer) {
-      return null;
-    }
+    return RecordFilters.type(types);
   }
 
   /** {@code {"seq":..,"at":"..","type":"..","v":..,"pod":"ns/name"|null,"fact":{payload}}}. */
   static String jsonLine(JournalRecord r) {
-    PodRef pod = podOf(r);
+    PodRef pod = RecordFilters.podOf(r);
     StringBuilder b = new StringBuilder(64 + r.payload().length);
     b.append("{\"seq\":").append(r.seq())
         .append(",\"at\":\"").append(r.at()).append('"')

@@ -29,6 +29,16 @@ public final class JournalRepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (java.io.IOException e) {
+      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
+      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
     CommandLine cli = spec.commandLine();
     Path journal = JournalCliSupport.journalDir(cli, dir);
     int colon = truncateAt.lastIndexOf(':');

@@ -25,6 +25,16 @@ public final class JournalVerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (java.io.IOException e) {
+      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
+      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer execute() throws Exception {
     Path journal = JournalCliSupport.journalDir(spec.commandLine(), dir);
     JournalVerifier.Report report = JournalVerifier.verify(journal);
     PrintWriter out = spec.commandLine().getOut();

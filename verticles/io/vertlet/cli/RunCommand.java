@@ -4,6 +4,10 @@ import io.vertlet.agent.Agent;
 import io.vertlet.config.ConfigLoader;
 import io.vertlet.config.ConfigResult;
 import io.vertlet.config.KubeletFlags;
+import io.vertlet.config.Quantity;
+import io.vertlet.events.GoDuration;
+import io.vertlet.journal.FsyncPolicy;
+import io.vertlet.journal.JournalOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,6 +29,26 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin KubeletFlags flags;
   @Spec CommandLine.Model.CommandSpec spec;
 
+  // vertlet's own flags (no kubelet has a journal): how durable and how large it is.
+  @Option(names = "--journal-fsync", paramLabel = "always|batch|none", defaultValue = "batch",
+      description = "When an appended fact counts as durable: after its own fsync (always), after its batch's "
+          + "(batch, group commit), or never synced (none). Default ${DEFAULT-VALUE}.")
+  String journalFsync;
+
+  @Option(names = "--journal-segment-size", paramLabel = "QUANTITY", defaultValue = "64Mi",
+      description = "Rotate journal segments at this size. Default ${DEFAULT-VALUE}.")
+  String journalSegmentSize;
+
+  @Option(names = "--journal-retention-size", paramLabel = "QUANTITY", defaultValue = "1Gi",
+      description = "Delete the oldest segments past this total, never what the newest snapshot needs. "
+          + "Default ${DEFAULT-VALUE}.")
+  String journalRetentionSize;
+
+  @Option(names = "--journal-retention-age", paramLabel = "DURATION", defaultValue = "168h",
+      description = "Delete segments older than this (0s: never), never what the newest snapshot needs. "
+          + "Default ${DEFAULT-VALUE}.")
+  String journalRetentionAge;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -35,9 +60,20 @@ public final class RunCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    JournalOptions journal;
+    try {
+      journal = JournalOptions.defaults(loaded.config().rootDir())
+          .withFsync(FsyncPolicy.parse(journalFsync))
+          .withSegmentBytes(Quantity.parse(journalSegmentSize).longValue())
+          .withRetention(Quantity.parse(journalRetentionSize).longValue(), GoDuration.parse(journalRetentionAge));
+    } catch (IllegalArgumentException e) {
+      err.println("vertlet: invalid journal flag: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
     Agent agent;
     try {
-      agent = Agent.start(flags, loaded).await(5, TimeUnit.MINUTES);
+      agent = Agent.start(flags, loaded, journal).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       err.println("vertlet: could not start: " + (e.getMessage() == null ? e : e.getMessage()));
       err.flush();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         VersionCommand.class,
         ConfigCommand.class,
         JournalCommand.class,
+        RuntimeCommand.class,
         io.vertlet.source.CheckManifestsCommand.class,
         BenchCommand.class,
     })

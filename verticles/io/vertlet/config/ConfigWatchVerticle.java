@@ -91,7 +91,9 @@ public final class ConfigWatchVerticle extends VerticleBase {
       }
       // The files may have changed between the caller's load and now: treat that as a first change.
       handle(snap.result());
-      timer = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
+      if (flags.config() != null || flags.configDir() != null) {
+        timer = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
+      }
       return null;
     });
   }

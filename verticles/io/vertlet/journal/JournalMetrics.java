@@ -26,7 +26,12 @@ final class JournalMetrics {
   /** vertlet_journal_last_sequence */
   final AtomicLong lastSeq = new AtomicLong();
 
+  private final MeterRegistry registry;
+  private final Gauge segmentsGauge;
+  private final Gauge lastSeqGauge;
+
   JournalMetrics(MeterRegistry registry) {
+    this.registry = registry;
     records = Counter.builder("vertlet.journal.records.appended")
         .description("Facts appended to the journal and made durable").register(registry);
     bytes = Counter.builder("vertlet.journal.bytes.appended")
@@ -40,10 +45,20 @@ final class JournalMetrics {
         .description("Projection snapshots written").register(registry);
     repairs = Counter.builder("vertlet.journal.repairs")
         .description("Torn or corrupt journal tails cut at start-up").register(registry);
-    Gauge.builder("vertlet.journal.segments", segments, AtomicLong::get)
+    segmentsGauge = Gauge.builder("vertlet.journal.segments", segments, AtomicLong::get)
         .description("Journal segment files on disk").register(registry);
-    Gauge.builder("vertlet.journal.last.sequence", lastSeq, AtomicLong::get)
+    lastSeqGauge = Gauge.builder("vertlet.journal.last.sequence", lastSeq, AtomicLong::get)
         .description("Sequence number of the last durable fact").register(registry);
+  }
+
+  /**
+   * Removes the gauges: they read this instance's fields, and a writer deployed again on the same
+   * registry would otherwise get them back still bound to these (Micrometer returns the existing
+   * meter). Counters stay: they are cumulative across deployments.
+   */
+  void close() {
+    registry.remove(segmentsGauge);
+    registry.remove(lastSeqGauge);
   }
 
   void fsync(long nanos) {

@@ -118,6 +118,9 @@ public final class JournalVerticle extends VerticleBase {
   }
 
   private Future<Void> closeWorker() {
+    if (metrics != null) {
+      metrics.close();
+    }
     return worker == null ? Future.succeededFuture() : worker.close();
   }
 

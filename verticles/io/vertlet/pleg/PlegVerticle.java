@@ -61,6 +61,11 @@ public final class PlegVerticle extends VerticleBase {
   static final int LOST_EXIT_CODE = 137;
   static final String LOST_REASON = "ContainerStatusUnknown";
 
+  /** Upstream's PLEG histograms use Prometheus' default buckets, 5 ms to 10 s. */
+  private static final Duration[] BUCKETS = java.util.stream.DoubleStream
+      .of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+      .mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
+
   private final CriClient client;
   private final Duration period;
   private final Duration healthThreshold;
@@ -73,6 +78,7 @@ public final class PlegVerticle extends VerticleBase {
   private final Map<String, SandboxEntry> reportedSandboxes = new HashMap<>();
   private boolean reachable = true;
   private String lastFailure;
+  private String lastJournalFailure;
   private volatile Instant lastRelist;
   private long lastStartNanos;
   private long timerId = -1;
@@ -104,10 +110,10 @@ public final class PlegVerticle extends VerticleBase {
     sandboxSeed.forEach((id, state) -> reportedSandboxes.put(id, new SandboxEntry(id, null, state)));
     this.relistDuration = Timer.builder("kubelet_pleg_relist_duration")
         .description("Duration in seconds for relisting pods in PLEG.")
-        .publishPercentileHistogram().register(registry);
+        .serviceLevelObjectives(BUCKETS).register(registry);
     this.relistInterval = Timer.builder("kubelet_pleg_relist_interval")
         .description("Interval in seconds between relisting in PLEG.")
-        .publishPercentileHistogram().register(registry);
+        .serviceLevelObjectives(BUCKETS).register(registry);
     Gauge.builder("kubelet_pleg_last_seen", this, PlegVerticle::lastSeenSeconds)
         .description("Timestamp in seconds when PLEG was last seen active.")
         .baseUnit("seconds").register(registry);
@@ -158,7 +164,14 @@ public final class PlegVerticle extends VerticleBase {
         .onComplete(ar -> {
           relistDuration.record(Duration.ofNanos(System.nanoTime() - start));
           if (ar.failed()) {
-            warnOnce("PLEG could not journal what it saw; retrying at the next relist: " + ar.cause().getMessage());
+            String message = String.valueOf(ar.cause().getMessage());
+            if (!message.equals(lastJournalFailure)) {
+              LOG.warn("PLEG could not report what it saw (ContainerStatus or journal append failed); retrying at every relist: {}", message);
+              lastJournalFailure = message;
+            }
+          } else if (lastJournalFailure != null) {
+            LOG.info("PLEG reports again");
+            lastJournalFailure = null;
           }
           scheduleNext(start);
         });
@@ -177,25 +190,30 @@ public final class PlegVerticle extends VerticleBase {
     if (reachable) {
       return Future.succeededFuture();
     }
-    LOG.info("container runtime {} answers again", client.endpoint());
     return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), true, ""))
-        .onSuccess(v -> reachable = true);
+        .onSuccess(v -> {
+          reachable = true;
+          LOG.info("container runtime {} answers again", client.endpoint());
+        });
   }
 
   private Future<Void> runtimeFailed(Throwable err) {
     GrpcStatus status = CriException.statusOf(err);
     boolean unreachable = status == GrpcStatus.UNAVAILABLE || status == GrpcStatus.DEADLINE_EXCEEDED;
     if (!unreachable) {
-      warnOnce("PLEG relist failed: " + err.getMessage());
+      warnOnce("PLEG relist failed: " + err);
       return Future.succeededFuture();
     }
     if (!reachable) {
       return Future.succeededFuture();
     }
-    LOG.warn("container runtime unreachable: {}", err.getMessage());
     lastFailure = null;
-    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), false, err.getMessage()))
-        .onSuccess(v -> reachable = false);
+    String message = String.valueOf(err.getMessage());
+    return append(new RuntimeFact.RuntimeReachabilityChanged(client.endpoint().text(), false, message))
+        .onSuccess(v -> {
+          reachable = false;
+          LOG.warn("container runtime unreachable: {}", message);
+        });
   }
 
   private void warnOnce(String message) {

@@ -52,12 +52,20 @@ final class ContainerEngine {
   private final Map<String, ContainerRecord> containers = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final String hostIp = hostIp();
+  private final java.util.Optional<Cgroups> cgroups;
 
-  ContainerEngine(RuntimeStore store, ImageStore images, Path supervisor, String setsid) {
+  ContainerEngine(RuntimeStore store, ImageStore images, Path supervisor, String setsid,
+      java.util.Optional<Cgroups> cgroups) {
     this.store = store;
     this.images = images;
     this.supervisor = supervisor;
     this.setsid = setsid;
+    this.cgroups = cgroups;
+  }
+
+  /** True when container limits are enforced through cgroups, not only recorded. */
+  boolean enforcesLimits() {
+    return cgroups.isPresent();
   }
 
   /**
@@ -266,7 +274,16 @@ final class ContainerEngine {
       throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: " + e.getMessage());
     }
     List<String> cmd = new ArrayList<>(List.of(setsid, "/bin/bash", supervisor.toString(), dir.toString(),
-        c.logPath(), setsid, "--"));
+        c.logPath(), setsid));
+    if (cgroups.isPresent()) {
+      try {
+        cgroups.get().create(c.id(), resources(c)).forEach(p -> cmd.add(p.toString()));
+      } catch (IOException e) {
+        throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: cannot set up cgroups of " + c.id() + ": "
+            + e.getMessage());
+      }
+    }
+    cmd.add("--");
     cmd.addAll(argv);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -352,6 +369,7 @@ final class ContainerEngine {
     withLock(id, () -> {
       store.deleteContainer(id);
       containers.remove(id);
+      cgroups.ifPresent(cg -> cg.remove(id));
       return null;
     });
     locks.remove(id);
@@ -404,11 +422,18 @@ final class ContainerEngine {
     return out.build();
   }
 
-  /** Records new limits; they are reported by ContainerStatus (no cgroup is written: see docs/runtime.md). */
+  /** Records new limits (reported by ContainerStatus) and writes them to the container's cgroups if any. */
   void updateContainerResources(String id, LinuxContainerResources res) {
     container(id);
     withLock(id, () -> {
       ContainerRecord updated = container(id).withResources(res.toByteArray());
+      if (cgroups.isPresent() && ContainerRecord.RUNNING.equals(updated.state())) {
+        try {
+          cgroups.get().apply(id, res);
+        } catch (IOException e) {
+          throw new StatusException(GrpcStatus.INTERNAL, "UpdateContainerResources: " + e.getMessage());
+        }
+      }
       store.save(updated);
       containers.put(id, updated);
       return null;
@@ -535,7 +560,9 @@ final class ContainerEngine {
       if (Files.exists(exit)) {
         String[] f = read(exit).trim().split(" ");
         int code = Integer.parseInt(f[0]);
-        done = cur.exited(EmbeddedClock.fromEpochRealtime(f[1]), code, code == 0 ? "Completed" : "Error", "");
+        boolean oom = code == 137 && cgroups.map(cg -> cg.oomKilled(id)).orElse(false);
+        done = cur.exited(EmbeddedClock.fromEpochRealtime(f[1]), code,
+            code == 0 ? "Completed" : oom ? "OOMKilled" : "Error", "");
       } else {
         done = cur.exited(EmbeddedClock.nowNanos(), 255, "Unknown",
             "exit status lost: the supervisor ended without recording it");

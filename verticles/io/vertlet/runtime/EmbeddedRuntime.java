@@ -25,6 +25,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class EmbeddedRuntime {
 
   private final Path socket;
   private final Path stateDir;
+  private Path cgroupRoot = Path.of("/sys/fs/cgroup");
   private Blocking blocking;
   private HttpServer server;
   private ContainerEngine engine;
@@ -62,6 +64,12 @@ public final class EmbeddedRuntime {
   public EmbeddedRuntime(Path socket, Path stateDir) {
     this.socket = socket.toAbsolutePath();
     this.stateDir = stateDir.toAbsolutePath();
+  }
+
+  /** Where cgroup v1 controllers are mounted; a path without them turns enforcement off (tests). */
+  public EmbeddedRuntime cgroupRoot(Path root) {
+    this.cgroupRoot = root;
+    return this;
   }
 
   public Path socket() {
@@ -111,7 +119,8 @@ public final class EmbeddedRuntime {
     if (s == null) {
       return Future.succeededFuture();
     }
-    return s.close().andThen(ar -> {
+    // Calls in flight get one second to finish; clients reconnect to the next runtime on this socket.
+    return s.shutdown(1, TimeUnit.SECONDS).andThen(ar -> {
       blocking.close();
       try {
         Files.deleteIfExists(socket);
@@ -144,7 +153,7 @@ public final class EmbeddedRuntime {
     }
     String setsid = findSetsid();
     images = new ImageStore(store);
-    engine = new ContainerEngine(store, images, supervisor, setsid);
+    engine = new ContainerEngine(store, images, supervisor, setsid, Cgroups.detect(cgroupRoot));
     engine.recover();
     clearStaleSocket();
   }
@@ -190,7 +199,8 @@ public final class EmbeddedRuntime {
           .addConditions(RuntimeCondition.newBuilder().setType("NetworkReady").setStatus(true)
               .setReason("HostNetworkOnly").setMessage("containers share the host network")));
       if (req.getVerbose()) {
-        out.putInfo("config", "{\"stateDir\":\"" + stateDir + "\",\"containers\":" + engine.containerCount() + "}");
+        out.putInfo("config", "{\"stateDir\":\"" + stateDir + "\",\"containers\":" + engine.containerCount()
+            + ",\"enforcesLimits\":" + engine.enforcesLimits() + "}");
       }
       return out.build();
     }

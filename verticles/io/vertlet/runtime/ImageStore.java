@@ -129,7 +129,7 @@ final class ImageStore {
       walk.forEach(p -> {
         bytesInodes[1]++;
         try {
-          bytesInodes[0] += Files.isRegularFile(p) ? Files.size(p) : Files.size(p);
+          bytesInodes[0] += Files.size(p);
         } catch (IOException e) {
           // vanished while walking: not counted
         }
