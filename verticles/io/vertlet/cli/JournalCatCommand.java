@@ -5,23 +5,15 @@ import io.vertlet.journal.JournalRecord;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code vertlet journal cat}: committed facts as JSON lines, for jq. */
 @Command(name = "cat", mixinStandardHelpOptions = true,
     description = "Print committed facts as JSON lines: {\"seq\",\"at\",\"type\",\"v\",\"pod\",\"fact\"}.")
-public final class JournalCatCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(names = "--dir", defaultValue = "./var", description = "Root dir or its journal/ folder (default ./var).")
-  Path dir;
+public final class JournalCatCommand extends JournalSubcommand {
 
   @Option(names = "--type", split = ",", paramLabel = "TYPE", description = "Only these fact types (repeat or comma-separate).")
   Set<String> types;
@@ -36,19 +28,7 @@ public final class JournalCatCommand implements Callable<Integer> {
   String until;
 
   @Override
-  public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (java.io.IOException e) {
-      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
-      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  private Integer execute() throws Exception {
-    CommandLine cli = spec.commandLine();
-    Path journal = JournalCliSupport.journalDir(cli, dir);
+  Integer execute(CommandLine cli, Path journal) throws Exception {
     var from = JournalCliSupport.Point.parse(cli, "--since", since);
     var to = JournalCliSupport.Point.parse(cli, "--until", until);
     Predicate<JournalRecord> filter = JournalCliSupport.typeFilter(types)

@@ -12,12 +12,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code vertlet journal replay}: the timeline up to a point, then what the node believed at that
@@ -26,12 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Print the timeline up to a sequence number or instant, then the node state reconstructed "
         + "at that point (same fold as the agent).")
-public final class JournalReplayCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(names = "--dir", defaultValue = "./var", description = "Root dir or its journal/ folder (default ./var).")
-  Path dir;
+public final class JournalReplayCommand extends JournalSubcommand {
 
   @Option(names = "--until-seq", paramLabel = "N", description = "Stop after this sequence number.")
   Long untilSeq;
@@ -46,19 +38,7 @@ public final class JournalReplayCommand implements Callable<Integer> {
   String format;
 
   @Override
-  public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (java.io.IOException e) {
-      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
-      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  private Integer execute() throws Exception {
-    CommandLine cli = spec.commandLine();
-    Path journal = JournalCliSupport.journalDir(cli, dir);
+  Integer execute(CommandLine cli, Path journal) throws Exception {
     if (untilSeq != null && until != null) {
       throw new CommandLine.ParameterException(cli, "give --until-seq or --until, not both");
     }

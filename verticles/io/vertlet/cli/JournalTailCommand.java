@@ -6,22 +6,14 @@ import io.vertlet.journal.Recovery;
 import io.vertlet.projection.Describe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code vertlet journal tail [-n N] [-f]}: the last facts, then (with -f) new ones as they land. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = "Print the last N committed facts; with -f keep printing new ones (polls the files).")
-public final class JournalTailCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(names = "--dir", defaultValue = "./var", description = "Root dir or its journal/ folder (default ./var).")
-  Path dir;
+public final class JournalTailCommand extends JournalSubcommand {
 
   @Option(names = {"-n", "--lines"}, defaultValue = "10", description = "How many facts to print first (default 10).")
   long lines;
@@ -36,19 +28,7 @@ public final class JournalTailCommand implements Callable<Integer> {
   long pollMillis;
 
   @Override
-  public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (java.io.IOException e) {
-      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
-      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  private Integer execute() throws Exception {
-    CommandLine cli = spec.commandLine();
-    Path journal = JournalCliSupport.journalDir(cli, dir);
+  Integer execute(CommandLine cli, Path journal) throws Exception {
     if (!format.equals("json") && !format.equals("text")) {
       throw new CommandLine.ParameterException(cli, "--format must be json or text, not '" + format + "'");
     }

@@ -3,42 +3,24 @@ package io.vertlet.cli;
 import io.vertlet.journal.JournalVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code vertlet journal verify}: reads everything, exit 0 when sound, 1 naming the first bad record. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Check every segment and snapshot; exit 0 when sound, 1 naming the segment and byte offset "
         + "of the first bad record.")
-public final class JournalVerifyCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(names = "--dir", defaultValue = "./var", description = "Root dir or its journal/ folder (default ./var).")
-  Path dir;
+public final class JournalVerifyCommand extends JournalSubcommand {
 
   @Option(names = {"-v", "--verbose"}, description = "List every segment.")
   boolean verbose;
 
   @Override
-  public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (java.io.IOException e) {
-      // Damage, a newer format, a missing file: one line naming it, not a stack trace.
-      spec.commandLine().getErr().println("vertlet journal: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  private Integer execute() throws Exception {
-    Path journal = JournalCliSupport.journalDir(spec.commandLine(), dir);
+  Integer execute(CommandLine cli, Path journal) throws Exception {
     JournalVerifier.Report report = JournalVerifier.verify(journal);
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = cli.getOut();
+    PrintWriter err = cli.getErr();
     if (verbose) {
       for (var s : report.segments()) {
         out.printf("%s  seq %d..%d  %d records  %d bytes%s%n", s.segment(), s.firstSeq(), s.lastSeq(), s.records(),
