@@ -111,7 +111,9 @@ abstract class PlegRuntimeContract {
         System.err.println("cleanup of sandbox " + id + " failed: " + e);
       }
     }
-    cri.close();
+    if (cri != null) { // null when set-up was aborted (no containerd outside CI)
+      cri.close();
+    }
     stopRuntime();
     await(vertx.close());
     try (var paths = Files.walk(tmp)) {

@@ -8,6 +8,8 @@ import io.vertlet.cli.VersionCommand;
 import io.vertlet.config.ConfigResult;
 import io.vertlet.cri.CriClient;
 import io.vertlet.pleg.PlegVerticle;
+import io.vertlet.pods.PodManagerOptions;
+import io.vertlet.pods.PodManagerVerticle;
 import io.vertlet.runtime.EmbeddedRuntime;
 import io.vertlet.config.ConfigWatchVerticle;
 import io.vertlet.config.KubeletConfig;
@@ -127,6 +129,7 @@ public final class Agent {
               .compose(c -> deploy(new ConfigWatchVerticle(flags, config, registry)))
               .compose(v -> deploy(new PlegVerticle(cri, PLEG_PERIOD, registry, RuntimeSeed.containers(state),
                   RuntimeSeed.sandboxes(state))))
+              .compose(v -> deploy(new PodManagerVerticle(cri, registry, podOptions())))
               .compose(v -> deploy(new ManifestSourceVerticle(sourceOptions(state))));
         })
         .onSuccess(v -> log.info("vertlet {} running as node {} ({}); journal in {}; {}", VersionCommand.VERSION,
@@ -209,6 +212,34 @@ public final class Agent {
     if (http.port() != 0) {
       listening.add("kubelet API https://" + http.address() + ":" + http.port());
     }
+  }
+
+  private PodManagerOptions podOptions() {
+    return PodManagerOptions.defaults(config.nodeName(), config.rootDir())
+        .withNodeIp(nodeIp)
+        .withPodLogsDir(podLogsDir())
+        .withMaxPods(config.maxPods())
+        .withSyncFrequency(config.syncFrequency());
+  }
+
+  /**
+   * {@code podLogsDir} as configured (upstream default /var/log/pods); when it cannot be created, as
+   * for a newcomer running {@code ./vertlet run} without root, the logs go under the root dir instead
+   * of the pods failing to start.
+   */
+  private Path podLogsDir() {
+    Path configured = Path.of(config.podLogsDir());
+    try {
+      java.nio.file.Files.createDirectories(configured);
+      if (java.nio.file.Files.isWritable(configured)) {
+        return configured;
+      }
+    } catch (java.io.IOException | SecurityException e) {
+      // fall through to the root dir
+    }
+    Path fallback = config.rootDir().resolve("logs").resolve("pods");
+    log.warn("podLogsDir {} is not writable; container logs go to {}", configured, fallback);
+    return fallback;
   }
 
   private ManifestSourceOptions sourceOptions(NodeState state) {

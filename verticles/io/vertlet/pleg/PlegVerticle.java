@@ -10,6 +10,7 @@ import io.vertlet.cri.CriException;
 import io.vertlet.cri.v1.ContainerState;
 import io.vertlet.cri.v1.ContainerStatus;
 import io.vertlet.cri.v1.PodSandboxState;
+import io.vertlet.events.Committed;
 import io.vertlet.events.Fact;
 import io.vertlet.events.RuntimeFact;
 import io.vertlet.pleg.RelistDiff.Change;
@@ -124,7 +125,10 @@ public final class PlegVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx, PlegHealth.class);
     MessageConsumer<Object> health = vertx.eventBus().consumer(Addresses.PLEG_HEALTH,
         msg -> msg.reply(health()));
-    return health.completion().onSuccess(v -> context.runOnContext(x -> relist()));
+    MessageConsumer<Committed> committed = vertx.eventBus().consumer(Addresses.JOURNAL_COMMITTED,
+        msg -> learn(msg.body().fact()));
+    return health.completion().compose(v -> committed.completion())
+        .onSuccess(v -> context.runOnContext(x -> relist()));
   }
 
   @Override
@@ -233,10 +237,39 @@ public final class PlegVerticle extends VerticleBase {
     return chain;
   }
 
+  /**
+   * What the pod workers journal about the runtime (a container they started, one they stopped, a
+   * sandbox they removed) counts as reported: PLEG does not say it a second time. Its own facts come
+   * back here too, which changes nothing.
+   */
+  private void learn(Fact fact) {
+    switch (fact) {
+      case RuntimeFact.ContainerStarted s -> reportedContainers.merge(s.containerId(),
+          new ContainerEntry(s.containerId(), "", s.pod(), s.container(), ContainerState.CONTAINER_RUNNING, 0),
+          (known, started) -> withState(known, ContainerState.CONTAINER_RUNNING));
+      case RuntimeFact.ContainerExited e -> reportedContainers.merge(e.containerId(),
+          new ContainerEntry(e.containerId(), "", e.pod(), e.container(), ContainerState.CONTAINER_EXITED, 0),
+          (known, exited) -> withState(known, ContainerState.CONTAINER_EXITED));
+      case RuntimeFact.ContainerRemoved r -> reportedContainers.remove(r.containerId());
+      case RuntimeFact.SandboxChanged s -> {
+        switch (s.state()) {
+          case "REMOVED" -> reportedSandboxes.remove(s.sandboxId());
+          case "READY" -> reportedSandboxes.put(s.sandboxId(),
+              new SandboxEntry(s.sandboxId(), s.pod(), PodSandboxState.SANDBOX_READY));
+          default -> reportedSandboxes.put(s.sandboxId(),
+              new SandboxEntry(s.sandboxId(), s.pod(), PodSandboxState.SANDBOX_NOTREADY));
+        }
+      }
+      default -> { }
+    }
+  }
+
   private Future<Void> apply(Change change) {
     return switch (change) {
       case Quiet q -> {
-        reportedContainers.put(q.now().id(), q.now());
+        // Details only; a list taken before a learned start or exit must not move the state back.
+        reportedContainers.merge(q.now().id(), q.now(), (known, seen) ->
+            progress(seen.state()) >= progress(known.state()) ? seen : withState(seen, known.state()));
         yield Future.succeededFuture();
       }
       case SandboxTransition t -> {
@@ -252,7 +285,7 @@ public final class PlegVerticle extends VerticleBase {
         });
       }
       case ContainerGone g -> containerGone(g.before());
-      case ContainerTransition t -> containerTransition(t.before(), t.now());
+      case ContainerTransition t -> containerTransition(t.now());
     };
   }
 
@@ -268,14 +301,19 @@ public final class PlegVerticle extends VerticleBase {
   }
 
   /** A container that now runs or has exited: its status gives the times, exit code and reason. */
-  private Future<Void> containerTransition(ContainerEntry before, ContainerEntry listed) {
+  private Future<Void> containerTransition(ContainerEntry listed) {
     return client.containerStatus(listed.id(), false).compose(response -> {
       ContainerStatus status = response.getStatus();
       // The status is newer than the list: a container listed running may have exited since.
       ContainerState state = status.getState() == ContainerState.CONTAINER_EXITED
           || status.getState() == ContainerState.CONTAINER_RUNNING ? status.getState() : listed.state();
       ContainerEntry now = withState(listed, state);
-      boolean wasRunning = before != null && before.state() == ContainerState.CONTAINER_RUNNING;
+      // What is reported by now, facts the pod workers journaled meanwhile included, not the list's view.
+      ContainerEntry known = reportedContainers.get(listed.id());
+      if (known != null && known.state() == ContainerState.CONTAINER_EXITED) {
+        return Future.succeededFuture();
+      }
+      boolean wasRunning = known != null && known.state() == ContainerState.CONTAINER_RUNNING;
       Instant startedAt = instant(status.getStartedAt());
       Future<Void> started = wasRunning || startedAt == null ? Future.succeededFuture()
           : append(new RuntimeFact.ContainerStarted(now.pod(), now.name(), now.id(), startedAt))
@@ -299,6 +337,16 @@ public final class PlegVerticle extends VerticleBase {
 
   private Future<Void> append(Fact fact) {
     return vertx.eventBus().request(Addresses.JOURNAL_APPEND, fact).mapEmpty();
+  }
+
+  /** Containers only move forward: created, running, exited. */
+  private static int progress(ContainerState state) {
+    return switch (state) {
+      case CONTAINER_CREATED -> 1;
+      case CONTAINER_RUNNING -> 2;
+      case CONTAINER_EXITED -> 3;
+      default -> 0;
+    };
   }
 
   private static ContainerEntry withState(ContainerEntry e, ContainerState state) {
