@@ -1,6 +1,7 @@
 package io.vertlet.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertlet.events.FactCodec;
@@ -14,8 +15,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -73,6 +76,143 @@ class AgentProcessTest {
     assertEquals("AgentStopping", types.getLast(), "SIGTERM is journaled as the last fact: " + types);
     assertEquals(0, io.vertlet.cli.VertletCommand.commandLine().execute("journal", "verify", "--dir",
         dir.resolve("root").toString()));
+  }
+
+  @Test
+  void killNineWithTenPodsRunningRecreatesNothingAndKeepsTheBackOff() throws Exception {
+    int healthz = freePort();
+    int readOnly = freePort();
+    Path config = writeConfig(healthz, readOnly);
+    Path manifests = dir.resolve("manifests");
+    for (int i = 0; i < 10; i++) {
+      writeManifest(manifests, "sleeper-" + i, "sleep 3600");
+    }
+    writeManifest(manifests, "crasher", "exit 1");
+
+    Map<String, String> idsBefore;
+    JsonNode crasherBefore;
+    try (ChildJvm first = startAgent(config, "first.log")) {
+      first.await("10 sleepers Running and the crasher in CrashLoopBackOff", Duration.ofSeconds(90),
+          () -> runningSleepers(readOnly) == 10 && "CrashLoopBackOff".equals(waitingReason(crasher(readOnly))));
+      idsBefore = containerIds(readOnly);
+      crasherBefore = crasher(readOnly);
+      first.kill9();
+    }
+    int restartsBefore = crasherBefore.get("restartCount").asInt();
+    assertTrue(restartsBefore >= 2, "the crasher restarted at once, then backs off: " + crasherBefore);
+
+    try (ChildJvm second = startAgent(config, "second.log")) {
+      second.await("the 10 sleepers Running again", Duration.ofSeconds(60), () -> runningSleepers(readOnly) == 10);
+      assertEquals(idsBefore, containerIds(readOnly), "no container was recreated");
+      JsonNode crasherAfter = crasher(readOnly);
+      assertTrue(crasherAfter.get("restartCount").asInt() >= restartsBefore,
+          "the restart count survives the agent: " + crasherAfter);
+      // The back-off survives too: the first crasher container created after the restart is created
+      // no earlier than the last RestartScheduled of the first run said.
+      second.await("the crasher restarted by the second agent", Duration.ofSeconds(60),
+          () -> createdAfterRestart(readOnly) != null);
+      JsonNode lastScheduled = null;
+      for (JsonNode r : journal(readOnly)) {
+        if (isCrasher(r) && "RestartScheduled".equals(r.get("type").asString()) && r.get("seq").asLong()
+            < createdAfterRestart(readOnly).get("seq").asLong()) {
+          lastScheduled = r;
+        }
+      }
+      Instant due = Instant.parse(lastScheduled.get("at").asString())
+          .plusMillis(lastScheduled.get("fact").get("delayMillis").asLong());
+      Instant created = Instant.parse(createdAfterRestart(readOnly).get("at").asString());
+      assertTrue(lastScheduled.get("fact").get("delayMillis").asLong() >= 10_000, lastScheduled.toString());
+      assertFalse(created.isBefore(due.minusMillis(100)), "restarted at " + created + ", before its back-off ended at "
+          + due);
+
+      // Leave nothing running: removing the manifests stops and removes every pod.
+      try (var files = Files.list(manifests)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      second.await("every pod gone", Duration.ofSeconds(90), () -> podItems(readOnly).isEmpty());
+      assertEquals(0, second.terminate(Duration.ofSeconds(30)), second.output());
+    }
+  }
+
+  private static boolean isCrasher(JsonNode record) {
+    return !record.get("pod").isNull() && record.get("pod").asString().startsWith("default/crasher");
+  }
+
+  /** The first crasher ContainerCreated after the second AgentStarted, or null. */
+  private JsonNode createdAfterRestart(int readOnly) {
+    int starts = 0;
+    for (JsonNode r : journal(readOnly)) {
+      if ("AgentStarted".equals(r.get("type").asString())) {
+        starts++;
+      } else if (starts == 2 && isCrasher(r) && "ContainerCreated".equals(r.get("type").asString())) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static void writeManifest(Path folder, String name, String command) throws IOException {
+    Path staging = folder.resolveSibling(name + ".yaml.tmp");
+    Files.writeString(staging, """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+        spec:
+          hostNetwork: true
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: localhost/busybox:1.35
+            imagePullPolicy: IfNotPresent
+            command: ["sh", "-c", "%s"]
+        """.formatted(name, command));
+    Files.move(staging, folder.resolve(name + ".yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The pods in /pods, or none while the port does not answer. */
+  private List<JsonNode> podItems(int readOnly) {
+    String body = get(readOnly, "/pods");
+    List<JsonNode> out = new ArrayList<>();
+    if (body.startsWith("{")) {
+      JsonNode items = FactCodec.JSON.readTree(body).get("items");
+      if (items != null) {
+        items.forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private long runningSleepers(int readOnly) {
+    return podItems(readOnly).stream()
+        .filter(p -> p.get("metadata").get("name").asString().startsWith("sleeper-"))
+        .filter(p -> "Running".equals(p.get("status").get("phase").asString()))
+        .filter(p -> p.get("status").get("containerStatuses").get(0).get("state").has("running"))
+        .count();
+  }
+
+  private Map<String, String> containerIds(int readOnly) {
+    Map<String, String> ids = new java.util.TreeMap<>();
+    podItems(readOnly).stream().filter(p -> p.get("metadata").get("name").asString().startsWith("sleeper-"))
+        .forEach(p -> ids.put(p.get("metadata").get("name").asString(),
+            p.get("status").get("containerStatuses").get(0).get("containerID").asString()));
+    return ids;
+  }
+
+  /** The crasher's container status, or null before it shows. */
+  private JsonNode crasher(int readOnly) {
+    return podItems(readOnly).stream().filter(p -> p.get("metadata").get("name").asString().startsWith("crasher"))
+        .map(p -> p.get("status").get("containerStatuses"))
+        .filter(s -> s != null && !s.isEmpty()).map(s -> s.get(0)).findFirst().orElse(null);
+  }
+
+  private static String waitingReason(JsonNode status) {
+    if (status == null || !status.get("state").has("waiting")) {
+      return null;
+    }
+    return status.get("state").get("waiting").get("reason").asString();
   }
 
   private ChildJvm startAgent(Path config, String log) {
