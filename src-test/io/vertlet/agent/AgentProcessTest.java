@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertlet.events.FactCodec;
 import io.vertlet.testing.ChildJvm;
+import io.vertlet.testing.CliRun;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -66,16 +67,13 @@ class AgentProcessTest {
     }
 
     List<String> types = new ArrayList<>();
-    var out = new java.io.StringWriter();
-    var cli = io.vertlet.cli.VertletCommand.commandLine();
-    cli.setOut(new java.io.PrintWriter(out));
-    assertEquals(0, cli.execute("journal", "cat", "--dir", dir.resolve("root").toString()));
-    for (String line : out.toString().split("\n")) {
+    CliRun cat = CliRun.of("journal", "cat", "--dir", dir.resolve("root").toString());
+    assertEquals(0, cat.status(), cat.err());
+    for (String line : cat.lines()) {
       types.add(FactCodec.JSON.readTree(line).get("type").asString());
     }
     assertEquals("AgentStopping", types.getLast(), "SIGTERM is journaled as the last fact: " + types);
-    assertEquals(0, io.vertlet.cli.VertletCommand.commandLine().execute("journal", "verify", "--dir",
-        dir.resolve("root").toString()));
+    assertEquals(0, CliRun.of("journal", "verify", "--dir", dir.resolve("root").toString()).status());
   }
 
   @Test

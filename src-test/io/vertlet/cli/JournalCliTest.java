@@ -1,5 +1,6 @@
 package io.vertlet.cli;
 
+import io.vertlet.testing.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,21 +43,7 @@ class JournalCliTest {
   static final PodRef WEB = new PodRef("default", "web", "uid-web");
   static final PodRef DB = new PodRef("prod", "db", "uid-db");
 
-  record Run(int status, String out, String err) {
-    List<String> lines() {
-      return out.isBlank() ? List.of() : List.of(out.split("\n"));
-    }
-  }
 
-  static Run run(String... args) {
-    CommandLine cli = VertletCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Run(status, out.toString(), err.toString());
-  }
 
   static Pod spec(String ns, String name) {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
@@ -98,7 +85,7 @@ class JournalCliTest {
 
   @Test
   void verifySaysSoundOrNamesSegmentAndOffset() throws Exception {
-    Run ok = run("journal", "verify", "--dir", root.toString());
+    CliRun ok = CliRun.of("journal", "verify", "--dir", root.toString());
     assertEquals(0, ok.status(), ok.err());
     assertTrue(ok.out().contains("is sound") && ok.out().contains("10 record(s)"), ok.out());
 
@@ -109,20 +96,20 @@ class JournalCliTest {
       f.seek(victim.offset() + 20);
       f.write(b ^ 1);
     }
-    Run cat = run("journal", "cat", "--dir", root.toString());
+    CliRun cat = CliRun.of("journal", "cat", "--dir", root.toString());
     assertEquals(1, cat.status());
     assertEquals(4, cat.lines().size(), "the sound records before the damage, then it stops: " + cat.out());
     assertTrue(cat.err().contains(victim.segment() + " at byte offset " + victim.offset()), cat.err());
     assertFalse(cat.err().contains("\tat "), "no stack trace: " + cat.err());
-    Run bad = run("journal", "verify", "--dir", journal.toString());
+    CliRun bad = CliRun.of("journal", "verify", "--dir", journal.toString());
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("segment " + victim.segment() + " at byte offset " + victim.offset()), bad.err());
     assertTrue(bad.err().contains("--truncate-at " + victim.segment() + ":" + victim.offset()), bad.err());
 
-    Run repaired = run("journal", "repair", "--dir", root.toString(), "--truncate-at",
+    CliRun repaired = CliRun.of("journal", "repair", "--dir", root.toString(), "--truncate-at",
         victim.segment() + ":" + victim.offset());
     assertEquals(0, repaired.status(), repaired.err());
-    assertEquals(0, run("journal", "verify", "--dir", root.toString()).status());
+    assertEquals(0, CliRun.of("journal", "verify", "--dir", root.toString()).status());
     assertEquals(4, records().size());
   }
 
@@ -132,14 +119,14 @@ class JournalCliTest {
     try (RandomAccessFile f = new RandomAccessFile(journal.resolve(last.segment()).toFile(), "rw")) {
       f.setLength(last.offset() + 9);
     }
-    Run torn = run("journal", "verify", "--dir", root.toString());
+    CliRun torn = CliRun.of("journal", "verify", "--dir", root.toString());
     assertEquals(1, torn.status());
     assertTrue(torn.err().contains("torn tail") && torn.err().contains("byte offset " + last.offset()), torn.err());
   }
 
   @Test
   void catPrintsJsonLinesAndFilters() throws Exception {
-    Run all = run("journal", "cat", "--dir", root.toString());
+    CliRun all = CliRun.of("journal", "cat", "--dir", root.toString());
     assertEquals(0, all.status(), all.err());
     assertEquals(10, all.lines().size());
     JsonNode first = FactCodec.JSON.readTree(all.lines().get(1));
@@ -151,35 +138,35 @@ class JournalCliTest {
     assertEquals("/m/web.yaml", first.get("fact").get("origin").asString());
     assertTrue(FactCodec.JSON.readTree(all.lines().get(0)).get("pod").isNull());
 
-    Run pod = run("journal", "cat", "--dir", journal.toString(), "--pod", "default/web");
+    CliRun pod = CliRun.of("journal", "cat", "--dir", journal.toString(), "--pod", "default/web");
     assertEquals(List.of(2L, 4L, 6L, 7L), seqs(pod));
-    Run type = run("journal", "cat", "--dir", root.toString(), "--type", "ContainerStarted,PodRemoved");
+    CliRun type = CliRun.of("journal", "cat", "--dir", root.toString(), "--type", "ContainerStarted,PodRemoved");
     assertEquals(List.of(4L, 5L, 7L, 9L), seqs(type));
-    Run since = run("journal", "cat", "--dir", root.toString(), "--since", "8");
+    CliRun since = CliRun.of("journal", "cat", "--dir", root.toString(), "--since", "8");
     assertEquals(List.of(8L, 9L, 10L), seqs(since));
-    Run window = run("journal", "cat", "--dir", root.toString(), "--since", T0.plusSeconds(30).toString(),
+    CliRun window = CliRun.of("journal", "cat", "--dir", root.toString(), "--since", T0.plusSeconds(30).toString(),
         "--until", T0.plusSeconds(50).toString());
     assertEquals(List.of(4L, 5L, 6L), seqs(window));
-    Run untilSeq = run("journal", "cat", "--dir", root.toString(), "--until", "2");
+    CliRun untilSeq = CliRun.of("journal", "cat", "--dir", root.toString(), "--until", "2");
     assertEquals(List.of(1L, 2L), seqs(untilSeq));
   }
 
   @Test
   void badArgumentsGetOneLineAndStatusTwo() {
-    Run missing = run("journal", "cat", "--dir", root.resolve("nope").toString());
+    CliRun missing = CliRun.of("journal", "cat", "--dir", root.resolve("nope").toString());
     assertEquals(2, missing.status());
     assertTrue(missing.err().contains("no journal at"), missing.err());
-    Run badPod = run("journal", "cat", "--dir", root.toString(), "--pod", "web");
+    CliRun badPod = CliRun.of("journal", "cat", "--dir", root.toString(), "--pod", "web");
     assertEquals(2, badPod.status());
     assertTrue(badPod.err().contains("NAMESPACE/NAME"), badPod.err());
-    Run badSince = run("journal", "cat", "--dir", root.toString(), "--since", "yesterday");
+    CliRun badSince = CliRun.of("journal", "cat", "--dir", root.toString(), "--since", "yesterday");
     assertEquals(2, badSince.status());
-    assertEquals(2, run("journal", "replay", "--dir", root.toString(), "--format", "xml").status());
+    assertEquals(2, CliRun.of("journal", "replay", "--dir", root.toString(), "--format", "xml").status());
   }
 
   @Test
   void tailPrintsTheLastNAndFollowsNewRecords() throws Exception {
-    Run three = run("journal", "tail", "--dir", root.toString(), "-n", "3");
+    CliRun three = CliRun.of("journal", "tail", "--dir", root.toString(), "-n", "3");
     assertEquals(0, three.status(), three.err());
     assertEquals(List.of(8L, 9L, 10L), seqs(three));
 
@@ -216,7 +203,7 @@ class JournalCliTest {
 
   @Test
   void replayShowsTheTimelineThenTheStateAtThatPoint() throws Exception {
-    Run atSix = run("journal", "replay", "--dir", root.toString(), "--until-seq", "6");
+    CliRun atSix = CliRun.of("journal", "replay", "--dir", root.toString(), "--until-seq", "6");
     assertEquals(0, atSix.status(), atSix.err());
     String[] parts = atSix.out().split("---\n");
     assertEquals(6, parts[0].split("\n").length, atSix.out());
@@ -225,11 +212,11 @@ class JournalCliTest {
     assertTrue(parts[1].contains("pods: 2"), parts[1]);
     assertTrue(parts[1].contains("prod/db"), parts[1]);
 
-    Run end = run("journal", "replay", "--dir", root.toString(), "--until", T0.plusSeconds(95).toString());
+    CliRun end = CliRun.of("journal", "replay", "--dir", root.toString(), "--until", T0.plusSeconds(95).toString());
     assertTrue(end.out().contains("state at seq 10"), end.out());
     assertTrue(end.out().split("---\n")[1].contains("stopped cleanly"), end.out());
 
-    Run json = run("journal", "replay", "--dir", root.toString(), "--until-seq", "7", "--pod", "default/web",
+    CliRun json = CliRun.of("journal", "replay", "--dir", root.toString(), "--until-seq", "7", "--pod", "default/web",
         "--format", "json");
     List<String> lines = json.lines();
     assertEquals(List.of(2L, 4L, 6L, 7L), lines.subList(0, lines.size() - 1).stream()
@@ -242,7 +229,7 @@ class JournalCliTest {
   @Test
   void replayStartsFromASnapshotWhenRetentionDeletedTheStart() throws Exception {
     // Snapshot of the fold at seq 6, then drop the segments it covers: state at 10 must still be right.
-    Run full = run("journal", "replay", "--dir", root.toString(), "--format", "json");
+    CliRun full = CliRun.of("journal", "replay", "--dir", root.toString(), "--format", "json");
     String fullState = full.lines().getLast();
     var upToSix = io.vertlet.projection.NodeState.EMPTY;
     for (JournalRecord r : records()) {
@@ -254,14 +241,14 @@ class JournalCliTest {
       j.writeSnapshot(6, io.vertlet.projection.ProjectionSnapshot.encode(upToSix));
       assertTrue(j.applyRetention(Instant.now()).isPresent(), "some segment was covered and deleted");
     }
-    Run after = run("journal", "replay", "--dir", root.toString(), "--format", "json");
+    CliRun after = CliRun.of("journal", "replay", "--dir", root.toString(), "--format", "json");
     assertEquals(0, after.status(), after.err());
     assertEquals(fullState, after.lines().getLast());
   }
 
   @Test
   void benchRunsAndReportsEveryPolicy() {
-    Run bench = run("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--repeat", "1", "--dir",
+    CliRun bench = CliRun.of("bench", "journal", "--records", "5000", "--always-records", "20", "--batch", "100", "--repeat", "1", "--dir",
         root.resolve("bench").toString());
     assertEquals(0, bench.status(), bench.err());
     for (String expected : new String[] {"append batch", "append none", "append always", "raw write, same cadence",
@@ -270,7 +257,7 @@ class JournalCliTest {
     }
   }
 
-  private static List<Long> seqs(Run run) {
+  private static List<Long> seqs(CliRun run) {
     assertEquals(0, run.status(), run.err());
     return run.lines().stream().map(l -> FactCodec.JSON.readTree(l).get("seq").asLong()).toList();
   }

@@ -1,35 +1,23 @@
 package io.vertlet.source;
 
+import io.vertlet.testing.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertlet.cli.VertletCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CheckManifestsCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int status, String out) {}
 
-  static Run run(String... args) {
-    CommandLine cli = VertletCommand.commandLine();
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(out));
-    int status = cli.execute(args);
-    return new Run(status, out.toString());
-  }
 
   @Test
   void theShippedExamplesPass() {
-    Run run = run("check-manifests", "--node-name", "laptop", "conf/manifests");
+    CliRun run = CliRun.of("check-manifests", "--node-name", "laptop", "conf/manifests");
     assertEquals(0, run.status(), run.out());
     assertTrue(run.out().contains("default/hello-web-laptop"), run.out());
     assertEquals(3, run.out().lines().filter(l -> l.startsWith("ok ")).count(), run.out());
@@ -40,7 +28,7 @@ class CheckManifestsCommandTest {
     Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: b}]\n");
     Files.writeString(dir.resolve("b.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: b}]\n");
     Files.writeString(dir.resolve("c.yaml"), "apiVersion: v1\nkind: Service\n");
-    Run run = run("check-manifests", "--node-name", "n", "--print", dir.toString());
+    CliRun run = CliRun.of("check-manifests", "--node-name", "n", "--print", dir.toString());
     assertEquals(1, run.status(), run.out());
     assertTrue(run.out().contains("ok        " + dir.resolve("a.yaml") + ": default/a-n"), run.out());
     assertTrue(run.out().contains("rejected  " + dir.resolve("b.yaml") + ": metadata.name: Duplicate value"), run.out());
@@ -50,6 +38,6 @@ class CheckManifestsCommandTest {
 
   @Test
   void noPathIsAUsageError() {
-    assertEquals(2, run("check-manifests").status());
+    assertEquals(2, CliRun.of("check-manifests").status());
   }
 }

@@ -27,15 +27,20 @@ public final class ConfigCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  static void printWarnings(ConfigResult r, PrintWriter err) {
+  /**
+   * Loads the configuration as the agent does and tells the operator what they need to know: every
+   * warning, and every error when it is invalid. Shared by {@code run} and the config subcommands.
+   */
+  static ConfigResult loadAndReport(KubeletFlags flags, PrintWriter err) {
+    ConfigResult r = ConfigLoader.load(flags);
     r.warnings().forEach(w -> err.println("warning: " + w));
-  }
-
-  static int printErrors(ConfigResult r, PrintWriter err) {
-    err.println("invalid configuration (" + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors")
-        + "):");
-    r.errors().forEach(e -> err.println("  " + e));
-    return 1;
+    if (!r.valid()) {
+      err.println("invalid configuration (" + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors")
+          + "):");
+      r.errors().forEach(e -> err.println("  " + e));
+      err.flush();
+    }
+    return r;
   }
 
   /** Exit 0 and "valid", or 1 and every error. */
@@ -49,10 +54,9 @@ public final class ConfigCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      ConfigResult r = ConfigLoader.load(flags);
-      printWarnings(r, err);
+      ConfigResult r = loadAndReport(flags, err);
       if (!r.valid()) {
-        return printErrors(r, err);
+        return 1;
       }
       try {
         Kubeconfig.resolve(r.config()).ifPresent(k -> out.println("kubeconfig " + k.file()
@@ -92,10 +96,9 @@ public final class ConfigCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      ConfigResult r = ConfigLoader.load(flags);
-      printWarnings(r, err);
+      ConfigResult r = loadAndReport(flags, err);
       if (!r.valid()) {
-        return printErrors(r, err);
+        return 1;
       }
       KubeletConfig c = r.config();
       out.print(ConfigFiles.toYaml(c.toMap()));

@@ -1,7 +1,6 @@
 package io.vertlet.cli;
 
 import io.vertlet.agent.Agent;
-import io.vertlet.config.ConfigLoader;
 import io.vertlet.config.ConfigResult;
 import io.vertlet.config.KubeletFlags;
 import io.vertlet.config.Quantity;
@@ -53,11 +52,8 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ConfigResult loaded = ConfigLoader.load(flags);
-    ConfigCommand.printWarnings(loaded, err);
+    ConfigResult loaded = ConfigCommand.loadAndReport(flags, err);
     if (!loaded.valid()) {
-      ConfigCommand.printErrors(loaded, err);
-      err.flush();
       return 1;
     }
     JournalOptions journal;
