@@ -30,7 +30,7 @@ public final class HealthzVerticle extends VerticleBase {
       LOG.info("healthz server disabled (healthzPort: 0)");
       return Future.succeededFuture();
     }
-    ReadOnlyServerVerticle.registerCodecs(vertx);
+    KubeletRoutesServer.registerCodecs(vertx);
     Router router = Router.router(vertx);
     new HealthzHandler(vertx, options.busTimeout()).mount(router);
     router.route().handler(Routes::notFound);

@@ -3,7 +3,6 @@ package io.vertlet.http;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -22,16 +21,9 @@ import org.slf4j.LoggerFactory;
  * one generated into {@code certDir}; every request authenticated and authorized ({@link ApiAuth}) before the
  * same routes the read-only port serves. Port 0 disables it.
  */
-public final class KubeletServerVerticle extends VerticleBase {
+public final class KubeletServerVerticle extends KubeletRoutesServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubeletServerVerticle.class);
-
-  private final HttpOptions options;
-  private final PrometheusMeterRegistry registry;
-  private final Function<Object, PodList> podRenderer;
-  private final int followBuffer;
-  private HttpServer server;
-  private JournalFollowHandler follow;
 
   /**
    * @param podRenderer turns the reply of {@code PROJECTION_NODE} into a PodList; null renders the
@@ -44,10 +36,7 @@ public final class KubeletServerVerticle extends VerticleBase {
 
   public KubeletServerVerticle(HttpOptions options, PrometheusMeterRegistry registry,
       Function<Object, PodList> podRenderer, int followBuffer) {
-    this.options = options;
-    this.registry = registry;
-    this.podRenderer = podRenderer;
-    this.followBuffer = followBuffer;
+    super(options, registry, podRenderer, followBuffer);
   }
 
   private record Tls(SelfSignedCertificate.Pair serving, boolean generated, ClientCertificates clientCerts) {}
@@ -58,8 +47,6 @@ public final class KubeletServerVerticle extends VerticleBase {
       LOG.info("kubelet API server disabled (port: 0)");
       return Future.succeededFuture();
     }
-    ReadOnlyServerVerticle.registerCodecs(vertx);
-    KubeletMetrics.bind(registry, options.nodeName());
     String where = options.address() + ":" + options.port();
     return vertx.executeBlocking(this::prepareTls)
         .compose(tls -> listen(tls, where)
@@ -111,23 +98,9 @@ public final class KubeletServerVerticle extends VerticleBase {
     }
     Router router = Router.router(vertx);
     router.route().handler(new ApiAuth(options, tls.clientCerts())::handle);
-    follow = KubeletRoutes.mount(router, vertx, options.busTimeout(), registry, podRenderer, followBuffer, "secure");
-    return vertx.createHttpServer(serverOptions)
+    mountRoutes(router, "secure");
+    return listening(vertx.createHttpServer(serverOptions)
         .requestHandler(router)
-        .listen(options.port(), options.address())
-        .onSuccess(s -> server = s);
-  }
-
-  @Override
-  public Future<?> stop() {
-    if (follow != null) {
-      follow.close();
-    }
-    return server == null ? Future.succeededFuture() : server.close();
-  }
-
-  /** The port actually bound, or 0 when disabled or not started. */
-  public int actualPort() {
-    return server == null ? 0 : server.actualPort();
+        .listen(options.port(), options.address()));
   }
 }
