@@ -66,6 +66,7 @@ public final class Agent {
   private final KubeletConfig config;
   private final ConfigResult loaded;
   private final String nodeIp;
+  private final Path podLogsDir;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<String> listening = new ArrayList<>();
   private Vertx vertx;
@@ -78,6 +79,7 @@ public final class Agent {
     this.loaded = loaded;
     this.config = loaded.config();
     this.nodeIp = config.nodeIP() != null && !config.nodeIP().isBlank() ? config.nodeIP() : NodeAddress.detect();
+    this.podLogsDir = podLogsDir(config); // file system work: here on the caller's thread, not on an event loop
   }
 
   /** Starts an agent on a configuration that loaded without errors, with the journal as given. */
@@ -217,7 +219,7 @@ public final class Agent {
   private PodManagerOptions podOptions() {
     return PodManagerOptions.defaults(config.nodeName(), config.rootDir())
         .withNodeIp(nodeIp)
-        .withPodLogsDir(podLogsDir())
+        .withPodLogsDir(podLogsDir)
         .withMaxPods(config.maxPods())
         .withSyncFrequency(config.syncFrequency());
   }
@@ -227,7 +229,7 @@ public final class Agent {
    * for a newcomer running {@code ./vertlet run} without root, the logs go under the root dir instead
    * of the pods failing to start.
    */
-  private Path podLogsDir() {
+  private static Path podLogsDir(KubeletConfig config) {
     Path configured = Path.of(config.podLogsDir());
     try {
       java.nio.file.Files.createDirectories(configured);
