@@ -462,6 +462,7 @@ public final class PodBenchCommand implements Callable<Integer> {
     }
     runtimePoller.join(timeout.toMillis());
     if (inPods.size() < n || inRuntime.size() < n) {
+      System.out.println("agent log tail:\n" + tail(agent.log, 30));
       throw new IllegalStateException(String.format("%s: only %d/%d Running in /pods and %d/%d in the runtime "
           + "after %s; see %s", prefix, inPods.size(), n, inRuntime.size(), n, timeout, agent.log));
     }
@@ -475,6 +476,15 @@ public final class PodBenchCommand implements Callable<Integer> {
       }
     }
     return new Burst(runtimeAll, podsAll, worst);
+  }
+
+  private static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   private static boolean runningPod(JsonObject pod) {
