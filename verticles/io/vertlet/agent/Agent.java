@@ -36,6 +36,7 @@ import io.vertlet.source.KnownStaticPod;
 import io.vertlet.source.ManifestSourceOptions;
 import io.vertlet.source.ManifestSourceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -116,12 +117,17 @@ public final class Agent {
         JournalReadRequest.class, JournalPage.class, JournalSnapshotRequest.class, PlegHealth.class);
     Path journalDir = journal.journalDir();
     HttpOptions http = httpOptions();
+    // The secure API may first have to generate its certificate (a keytool child JVM, ~2 s): it starts
+    // beside everything else and is only waited for at the end, so pods do not wait for it.
+    Promise<Void> secureApi = Promise.promise();
     return deploy(new JournalVerticle(journal, registry))
         .compose(v -> deploy(new ProjectionVerticle(() -> ProjectionRecovery.recover(journalDir), SNAPSHOT_EVERY)))
         .compose(v -> deploy(new HealthzVerticle(http)))
         .compose(v -> deploy(new ReadOnlyServerVerticle(http, registry, null)))
-        .compose(v -> deploy(new KubeletServerVerticle(http, registry, null)))
-        .compose(v -> vertx.eventBus().<NodeState>request(Addresses.PROJECTION_NODE, "start"))
+        .compose(v -> {
+          deploy(new KubeletServerVerticle(http, registry, null)).onComplete(secureApi);
+          return vertx.eventBus().<NodeState>request(Addresses.PROJECTION_NODE, "start");
+        })
         .compose(recovered -> {
           NodeState state = recovered.body();
           recordListening(http);
@@ -132,7 +138,8 @@ public final class Agent {
               .compose(v -> deploy(new PlegVerticle(cri, PLEG_PERIOD, registry, RuntimeSeed.containers(state),
                   RuntimeSeed.sandboxes(state))))
               .compose(v -> deploy(new PodManagerVerticle(cri, registry, podOptions())))
-              .compose(v -> deploy(new ManifestSourceVerticle(sourceOptions(state))));
+              .compose(v -> deploy(new ManifestSourceVerticle(sourceOptions(state))))
+              .compose(v -> secureApi.future());
         })
         .onSuccess(v -> log.info("vertlet {} running as node {} ({}); journal in {}; {}", VersionCommand.VERSION,
             config.nodeName(), nodeIp, journalDir, String.join(", ", listening)))
