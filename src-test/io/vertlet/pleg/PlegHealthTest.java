@@ -14,7 +14,7 @@ class PlegHealthTest {
 
   @Test
   void recentRelistIsHealthy() {
-    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(180), PlegHealth.DEFAULT_THRESHOLD);
+    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(600), NOW.minusSeconds(180), PlegHealth.DEFAULT_THRESHOLD);
     assertTrue(h.healthy());
     assertEquals("", h.message());
     assertEquals(NOW.minusSeconds(180), h.lastRelist());
@@ -22,16 +22,24 @@ class PlegHealthTest {
 
   @Test
   void staleRelistIsUnhealthyWithUpstreamWording() {
-    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(180).minusMillis(500), PlegHealth.DEFAULT_THRESHOLD);
+    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(600), NOW.minusSeconds(180).minusMillis(500),
+        PlegHealth.DEFAULT_THRESHOLD);
     assertFalse(h.healthy());
     assertEquals("PLEG is not healthy: pleg was last seen active 3m0.5s ago; threshold is 3m0s", h.message());
   }
 
   @Test
-  void noRelistYetIsUnhealthy() {
-    PlegHealth h = PlegHealth.at(NOW, null, PlegHealth.DEFAULT_THRESHOLD);
+  void noRelistForThreeMinutesSinceStartIsUnhealthy() {
+    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(181), null, PlegHealth.DEFAULT_THRESHOLD);
     assertFalse(h.healthy());
     assertEquals("PLEG is not healthy: pleg has yet to be successful", h.message());
+  }
+
+  @Test
+  void aPlegThatJustStartedIsNotYetUnhealthy() {
+    PlegHealth h = PlegHealth.at(NOW, NOW.minusSeconds(2), null, PlegHealth.DEFAULT_THRESHOLD);
+    assertTrue(h.healthy(), h.message());
+    assertEquals(null, h.lastRelist());
   }
 
 }

@@ -15,10 +15,16 @@ public record PlegHealth(Instant lastRelist, boolean healthy, String message) {
   /** Upstream's relist threshold: a PLEG silent for longer makes the node not ready. */
   public static final Duration DEFAULT_THRESHOLD = Duration.ofMinutes(3);
 
-  /** Health at {@code now} for a PLEG whose last completed relist was {@code lastRelist} (or null). */
-  public static PlegHealth at(Instant now, Instant lastRelist, Duration threshold) {
+  /**
+   * Health at {@code now} for a PLEG started at {@code startedAt} whose last completed relist was
+   * {@code lastRelist} (null before the first). A PLEG gets the threshold from its own start for a
+   * first relist: just after the agent starts it is not unhealthy, only not yet proven.
+   */
+  public static PlegHealth at(Instant now, Instant startedAt, Instant lastRelist, Duration threshold) {
     if (lastRelist == null) {
-      return new PlegHealth(null, false, "PLEG is not healthy: pleg has yet to be successful");
+      boolean withinGrace = startedAt != null && Duration.between(startedAt, now).compareTo(threshold) <= 0;
+      return withinGrace ? new PlegHealth(null, true, "")
+          : new PlegHealth(null, false, "PLEG is not healthy: pleg has yet to be successful");
     }
     Duration elapsed = Duration.between(lastRelist, now);
     if (elapsed.compareTo(threshold) > 0) {

@@ -81,6 +81,7 @@ public final class PlegVerticle extends VerticleBase {
   private String lastFailure;
   private String lastJournalFailure;
   private volatile Instant lastRelist;
+  private volatile Instant startedAt;
   private long lastStartNanos;
   private long timerId = -1;
   private boolean stopped;
@@ -122,6 +123,7 @@ public final class PlegVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    startedAt = clock.instant();
     LocalCodec.registerAll(vertx, PlegHealth.class);
     MessageConsumer<Object> health = vertx.eventBus().consumer(Addresses.PLEG_HEALTH,
         msg -> msg.reply(health()));
@@ -142,7 +144,7 @@ public final class PlegVerticle extends VerticleBase {
 
   /** Health now; safe from any thread. */
   public PlegHealth health() {
-    return PlegHealth.at(clock.instant(), lastRelist, healthThreshold);
+    return PlegHealth.at(clock.instant(), startedAt, lastRelist, healthThreshold);
   }
 
   private double lastSeenSeconds() {
