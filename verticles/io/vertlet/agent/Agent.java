@@ -22,13 +22,8 @@ import io.vertlet.http.HealthzVerticle;
 import io.vertlet.http.HttpOptions;
 import io.vertlet.http.KubeletServerVerticle;
 import io.vertlet.http.ReadOnlyServerVerticle;
-import io.vertlet.journal.JournalHealth;
 import io.vertlet.journal.JournalOptions;
-import io.vertlet.journal.JournalPage;
-import io.vertlet.journal.JournalReadRequest;
-import io.vertlet.journal.JournalSnapshotRequest;
 import io.vertlet.journal.JournalVerticle;
-import io.vertlet.pleg.PlegHealth;
 import io.vertlet.projection.NodeState;
 import io.vertlet.projection.ProjectionRecovery;
 import io.vertlet.projection.ProjectionVerticle;
@@ -41,10 +36,12 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +57,7 @@ public final class Agent {
   static final long SNAPSHOT_EVERY = 10_000;
 
   /** How often PLEG relists the runtime, as upstream's generic PLEG. */
-  static final java.time.Duration PLEG_PERIOD = java.time.Duration.ofSeconds(1);
+  static final Duration PLEG_PERIOD = Duration.ofSeconds(1);
 
   private final KubeletFlags flags;
   private final JournalOptions journal;
@@ -92,14 +89,6 @@ public final class Agent {
     return agent.deploy().map(agent);
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   /** Where the HTTP servers listen, as {@code name address:port}. */
   public List<String> listening() {
     return List.copyOf(listening);
@@ -113,8 +102,8 @@ public final class Agent {
     // One event loop: the agent's own CPU work is small, and every extra loop is a thread and memory.
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(8)
         .setInternalBlockingPoolSize(4));
-    LocalCodec.registerAll(vertx, NodeState.class, KubeletConfig.class, JournalHealth.class,
-        JournalReadRequest.class, JournalPage.class, JournalSnapshotRequest.class, PlegHealth.class);
+    // Facts and Committed; every verticle registers the records it sends or replies with itself.
+    LocalCodec.registerAll(vertx);
     Path journalDir = journal.journalDir();
     HttpOptions http = httpOptions();
     // The secure API may first have to generate its certificate (a keytool child JVM, ~2 s): it starts
@@ -152,9 +141,9 @@ public final class Agent {
    * awaited separately because a continuation chained onto an event-loop context cannot complete
    * once close has shut that loop down.
    */
-  public void stop(String reason, java.time.Duration timeout) throws Exception {
+  public void stop(String reason, Duration timeout) throws Exception {
     try {
-      append(new AgentStopping(reason)).await(timeout.toMillis() / 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+      append(new AgentStopping(reason)).await(timeout.toMillis() / 4, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("could not journal AgentStopping: {}", e.getMessage());
     }
@@ -163,9 +152,9 @@ public final class Agent {
     }
     if (embedded != null) {
       // Containers keep running under their supervisors; the next start adopts them.
-      embedded.stop().await(timeout.toMillis() / 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+      embedded.stop().await(timeout.toMillis() / 4, TimeUnit.MILLISECONDS);
     }
-    vertx.close().await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    vertx.close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

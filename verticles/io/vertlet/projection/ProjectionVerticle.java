@@ -1,6 +1,8 @@
 package io.vertlet.projection;
 
 import io.vertlet.bus.Addresses;
+import io.vertlet.bus.LocalCodec;
+import io.vertlet.journal.JournalSnapshotRequest;
 import io.vertlet.events.Committed;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,6 +41,8 @@ public final class ProjectionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // The records this verticle replies with and sends, passed by reference on the local bus.
+    LocalCodec.registerAll(vertx, NodeState.class, JournalSnapshotRequest.class);
     // Subscribe before recovering: a fact committed while the journal is read is then either in what
     // recover() returns or in the buffer (or both, which apply() tolerates by sequence number).
     MessageConsumer<Committed> committed = vertx.eventBus().consumer(Addresses.JOURNAL_COMMITTED, m -> onCommitted(
@@ -73,7 +77,7 @@ public final class ProjectionVerticle extends VerticleBase {
     foldedSinceSnapshot = 0;
     vertx.executeBlocking(() -> ProjectionSnapshot.encode(toWrite))
         .compose(bytes -> vertx.eventBus().request(Addresses.JOURNAL_SNAPSHOT,
-            new io.vertlet.journal.JournalSnapshotRequest(toWrite.seq(), bytes)))
+            new JournalSnapshotRequest(toWrite.seq(), bytes)))
         .onComplete(ar -> {
           snapshotInFlight = false;
           if (ar.failed()) {
