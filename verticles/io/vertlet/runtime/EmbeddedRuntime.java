@@ -17,14 +17,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.server.GrpcServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * containers are host processes (see docs/runtime.md). The agent starts one under its root dir
  * when no {@code --container-runtime-endpoint} is given; {@code vertlet runtime serve} runs one alone.
  *
- * <p>Stopping the runtime leaves containers running: their supervisors keep logging and record the
- * exit status, and the next start on the same state dir adopts them.
+ * <p>Stopping the runtime leaves containers running: the node-wide shim that started them
+ * ({@link NodeShim}) keeps logging and records their exit statuses, and the next start on the same
+ * state dir adopts them.
  */
 public final class EmbeddedRuntime {
 
@@ -60,6 +59,8 @@ public final class EmbeddedRuntime {
   private Blocking blocking;
   private HttpServer server;
   private ContainerEngine engine;
+  private NodeShim shim;
+  private byte[] shimScript;
 
   public EmbeddedRuntime(Path socket, Path stateDir) {
     this.socket = socket.toAbsolutePath();
@@ -69,6 +70,12 @@ public final class EmbeddedRuntime {
   /** Where cgroup v1 controllers are mounted; a path without them turns enforcement off (tests). */
   public EmbeddedRuntime cgroupRoot(Path root) {
     this.cgroupRoot = root;
+    return this;
+  }
+
+  /** Installs {@code script} as the shim instead of the built-in one (tests: another vertlet version). */
+  EmbeddedRuntime shimScript(byte[] script) {
+    this.shimScript = script.clone();
     return this;
   }
 
@@ -122,6 +129,7 @@ public final class EmbeddedRuntime {
     // Calls in flight get one second to finish; clients reconnect to the next runtime on this socket.
     return s.shutdown(1, TimeUnit.SECONDS).andThen(ar -> {
       blocking.close();
+      shim.close(); // the shim keeps serving its containers; without them and us it exits
       try {
         Files.deleteIfExists(socket);
       } catch (IOException e) {
@@ -139,33 +147,24 @@ public final class EmbeddedRuntime {
   private void prepare() {
     RuntimeStore store = new RuntimeStore(stateDir);
     store.init();
-    Path supervisor = stateDir.resolve("supervisor.sh");
-    try (InputStream in = EmbeddedRuntime.class.getResourceAsStream("supervisor.sh")) {
-      if (in == null) {
-        throw new IllegalStateException("supervisor.sh missing from the build");
-      }
-      Path tmp = stateDir.resolve("supervisor.sh.tmp");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, supervisor, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
       Files.createDirectories(socket.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
-    String setsid = findSetsid();
+    shim = shimScript == null ? NodeShim.install(stateDir) : NodeShim.install(stateDir, shimScript);
     images = new ImageStore(store);
-    engine = new ContainerEngine(store, images, supervisor, setsid, Cgroups.detect(cgroupRoot));
+    engine = new ContainerEngine(store, images, shim, Cgroups.detect(cgroupRoot));
     engine.recover();
     clearStaleSocket();
-  }
-
-  private static String findSetsid() {
-    for (String p : new String[] {"/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid"}) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
+    // Reach (or start) the shim off the start-up path; the first StartContainer waits for it if needed.
+    Thread.ofVirtual().name("vertlet-shim-connect").start(() -> {
+      try {
+        shim.connect();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("embedded runtime: {}", e.getMessage());
       }
-    }
-    throw new IllegalStateException("setsid (util-linux) not found: the embedded runtime needs it to give each "
-        + "container its own process group");
+    });
   }
 
   /** A socket file nobody answers on is a leftover of a crash; one that answers belongs to someone else. */
