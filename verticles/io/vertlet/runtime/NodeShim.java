@@ -120,6 +120,10 @@ final class NodeShim implements AutoCloseable {
     return socket;
   }
 
+  Path script() {
+    return script;
+  }
+
   /** Connects to this version's shim, starting it first when none answers. Idempotent. */
   synchronized void connect() throws IOException {
     if (channel != null) {
