@@ -253,14 +253,14 @@ final class NodeShim implements AutoCloseable {
     try {
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException("the shim did not start within 10 s");
+        throw new IOException("the shim did not start within 10 s; see " + log);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the shim");
     }
     if (p.exitValue() != 0) {
-      throw new IOException("the shim exited with status " + p.exitValue());
+      throw new IOException("the shim exited with status " + p.exitValue() + "; see " + log);
     }
   }
 
