@@ -11,6 +11,7 @@ import io.vertlet.cri.v1.StatusResponse;
 import io.vertlet.cri.v1.VersionRequest;
 import io.vertlet.cri.v1.VersionResponse;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -129,13 +130,26 @@ public final class EmbeddedRuntime {
     // Calls in flight get one second to finish; clients reconnect to the next runtime on this socket.
     return s.shutdown(1, TimeUnit.SECONDS).andThen(ar -> {
       blocking.close();
-      shim.close(); // the shim keeps serving its containers; without them and us it exits
       try {
         Files.deleteIfExists(socket);
       } catch (IOException e) {
         LOG.warn("embedded runtime: cannot remove socket {}: {}", socket, e.getMessage());
       }
+    }).transform(ar -> closeShim().transform(v -> ar.succeeded() ? Future.<Void>succeededFuture()
+        : Future.<Void>failedFuture(ar.cause())));
+  }
+
+  /**
+   * Disconnects from the shim off the event loop (it waits for a call or a start-up connect in
+   * flight). The shim keeps serving its containers; without them and without us it exits.
+   */
+  private Future<Void> closeShim() {
+    Promise<Void> closed = Promise.promise();
+    Thread.ofVirtual().name("vertlet-shim-close").start(() -> {
+      shim.close();
+      closed.complete();
     });
+    return closed.future();
   }
 
   private ImageStore images;

@@ -55,6 +55,7 @@ final class NodeShim implements AutoCloseable {
   private InputStream in;
   private long pid = -1;
   private long startTime = -1;
+  private boolean closed;
 
   private NodeShim(Path script, Path socket, Path log, String perl) {
     this.script = script;
@@ -126,6 +127,9 @@ final class NodeShim implements AutoCloseable {
 
   /** Connects to this version's shim, starting it first when none answers. Idempotent. */
   synchronized void connect() throws IOException {
+    if (closed) {
+      throw new IOException("the runtime is stopping");
+    }
     if (channel != null) {
       return;
     }
@@ -181,6 +185,7 @@ final class NodeShim implements AutoCloseable {
   /** Closes the connection: the shim keeps serving its containers and exits once it has none. */
   @Override
   public synchronized void close() {
+    closed = true;
     disconnect();
   }
 
