@@ -406,7 +406,7 @@ public final class PodBenchCommand implements Callable<Integer> {
         PodBenchCommand.stop(process);
       }
       if (runtime.equals("embedded")) {
-        killHelpers(root + "/"); // supervisors outlive the agent by design
+        killHelpers(root + "/"); // the shim and its containers outlive the agent by design
       } else {
         try (CriClient cri = cri()) {
           removeSandboxes(cri);

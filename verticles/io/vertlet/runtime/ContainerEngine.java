@@ -31,11 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sandboxes and containers of the embedded runtime. Containers are host processes, each started
- * under its own supervisor ({@code supervisor.sh}) that writes CRI logs and records the exit status
- * in the state dir, so both survive a restart of this runtime. Every method blocks (process and
- * file I/O): call from virtual or worker threads. Errors are {@link StatusException}s with the gRPC
- * status a CRI client expects (NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, ...).
+ * Sandboxes and containers of the embedded runtime. Containers are host processes started by the
+ * node-wide shim ({@link NodeShim}, {@code shim.pl}), which writes their CRI logs and records their
+ * exit statuses in the state dir, so both survive a restart of this runtime. A record's
+ * "supervisor" is the shim that started the container (or, for containers of older versions, their
+ * per-container bash supervisor: both leave the same {@code pid}/{@code exit} files). Every method
+ * blocks (process and file I/O): call from virtual or worker threads. Errors are
+ * {@link StatusException}s with the gRPC status a CRI client expects (NOT_FOUND, INVALID_ARGUMENT,
+ * FAILED_PRECONDITION, ...).
  */
 final class ContainerEngine {
 
@@ -46,20 +49,17 @@ final class ContainerEngine {
 
   private final RuntimeStore store;
   private final ImageStore images;
-  private final Path supervisor;
-  private final String setsid;
+  private final NodeShim shim;
   private final Map<String, SandboxRecord> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ContainerRecord> containers = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final String hostIp = hostIp();
   private final java.util.Optional<Cgroups> cgroups;
 
-  ContainerEngine(RuntimeStore store, ImageStore images, Path supervisor, String setsid,
-      java.util.Optional<Cgroups> cgroups) {
+  ContainerEngine(RuntimeStore store, ImageStore images, NodeShim shim, java.util.Optional<Cgroups> cgroups) {
     this.store = store;
     this.images = images;
-    this.supervisor = supervisor;
-    this.setsid = setsid;
+    this.shim = shim;
     this.cgroups = cgroups;
   }
 
@@ -70,7 +70,7 @@ final class ContainerEngine {
 
   /**
    * Loads the state dir after a restart. Sandboxes keep their state. A container recorded RUNNING is
-   * re-adopted while its supervisor (or, failing that, its main process) is the same process that
+   * re-adopted while its supervisor (the shim; failing that, its main process) is the same process that
    * was started (PID and /proc start time both match); otherwise it is reported EXITED with the
    * status its supervisor recorded, or 255/Unknown when none was recorded.
    */
@@ -273,46 +273,18 @@ final class ContainerEngine {
     } catch (IOException e) {
       throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: " + e.getMessage());
     }
-    List<String> cmd = new ArrayList<>(List.of(setsid, "/bin/bash", supervisor.toString(), dir.toString(),
-        c.logPath(), setsid));
+    List<Path> cgroupProcs = List.of();
     if (cgroups.isPresent()) {
       try {
-        cgroups.get().create(c.id(), resources(c)).forEach(p -> cmd.add(p.toString()));
+        cgroupProcs = cgroups.get().create(c.id(), resources(c));
       } catch (IOException e) {
         throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: cannot set up cgroups of " + c.id() + ": "
             + e.getMessage());
       }
     }
-    cmd.add("--");
-    cmd.addAll(argv);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("supervisor.log").toFile()))
-        .redirectErrorStream(true);
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: cannot start supervisor: " + e.getMessage());
-    }
-    long supervisorStart = HostProcesses.startTime(p.pid()).orElse(-1);
-    Path pidFile = dir.resolve("pid");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!Files.exists(pidFile)) {
-      if (System.nanoTime() > deadline || (!p.isAlive() && !Files.exists(pidFile))) {
-        p.destroyForcibly();
-        throw new StatusException(GrpcStatus.INTERNAL, "StartContainer: supervisor of " + c.id()
-            + " did not start the command; see " + dir.resolve("supervisor.log"));
-      }
-      sleep(2);
-    }
-    String[] pidLine = read(pidFile).trim().split(" ");
-    long pid = Long.parseLong(pidLine[0]);
-    long startedAt = EmbeddedClock.fromEpochRealtime(pidLine[1]);
-    long pidStart = HostProcesses.startTime(pid).orElse(-1);
-    return c.started(p.pid(), supervisorStart, pid, pidStart, startedAt);
+    NodeShim.Started started = shim.start(dir, c.logPath(), workDir, cgroupProcs, env, argv);
+    long pidStart = HostProcesses.startTime(started.pid()).orElse(-1);
+    return c.started(shim.pid(), shim.startTime(), started.pid(), pidStart, started.startedAt());
   }
 
   /**
@@ -440,7 +412,7 @@ final class ContainerEngine {
     });
   }
 
-  /** Loggers reopen the log file for every line, so a running container needs nothing more. */
+  /** The shim reopens a log file whose path names another file (or none) by itself: nothing to do. */
   void reopenContainerLog(String id) {
     ContainerRecord c = refresh(container(id).id());
     if (!ContainerRecord.RUNNING.equals(c.state())) {
@@ -565,7 +537,7 @@ final class ContainerEngine {
             code == 0 ? "Completed" : oom ? "OOMKilled" : "Error", "");
       } else {
         done = cur.exited(EmbeddedClock.nowNanos(), 255, "Unknown",
-            "exit status lost: the supervisor ended without recording it");
+            "exit status lost: its shim ended without recording it");
       }
       store.save(done);
       containers.put(id, done);

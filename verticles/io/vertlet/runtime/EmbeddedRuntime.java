@@ -11,20 +11,19 @@ import io.vertlet.cri.v1.StatusResponse;
 import io.vertlet.cri.v1.VersionRequest;
 import io.vertlet.cri.v1.VersionResponse;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.server.GrpcServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * containers are host processes (see docs/runtime.md). The agent starts one under its root dir
  * when no {@code --container-runtime-endpoint} is given; {@code vertlet runtime serve} runs one alone.
  *
- * <p>Stopping the runtime leaves containers running: their supervisors keep logging and record the
- * exit status, and the next start on the same state dir adopts them.
+ * <p>Stopping the runtime leaves containers running: the node-wide shim that started them
+ * ({@link NodeShim}) keeps logging and records their exit statuses, and the next start on the same
+ * state dir adopts them.
  */
 public final class EmbeddedRuntime {
 
@@ -60,6 +60,8 @@ public final class EmbeddedRuntime {
   private Blocking blocking;
   private HttpServer server;
   private ContainerEngine engine;
+  private NodeShim shim;
+  private byte[] shimScript;
 
   public EmbeddedRuntime(Path socket, Path stateDir) {
     this.socket = socket.toAbsolutePath();
@@ -69,6 +71,12 @@ public final class EmbeddedRuntime {
   /** Where cgroup v1 controllers are mounted; a path without them turns enforcement off (tests). */
   public EmbeddedRuntime cgroupRoot(Path root) {
     this.cgroupRoot = root;
+    return this;
+  }
+
+  /** Installs {@code script} as the shim instead of the built-in one (tests: another vertlet version). */
+  EmbeddedRuntime shimScript(byte[] script) {
+    this.shimScript = script.clone();
     return this;
   }
 
@@ -127,7 +135,21 @@ public final class EmbeddedRuntime {
       } catch (IOException e) {
         LOG.warn("embedded runtime: cannot remove socket {}: {}", socket, e.getMessage());
       }
+    }).transform(ar -> closeShim().transform(v -> ar.succeeded() ? Future.<Void>succeededFuture()
+        : Future.<Void>failedFuture(ar.cause())));
+  }
+
+  /**
+   * Disconnects from the shim off the event loop (it waits for a call or a start-up connect in
+   * flight). The shim keeps serving its containers; without them and without us it exits.
+   */
+  private Future<Void> closeShim() {
+    Promise<Void> closed = Promise.promise();
+    Thread.ofVirtual().name("vertlet-shim-close").start(() -> {
+      shim.close();
+      closed.complete();
     });
+    return closed.future();
   }
 
   private ImageStore images;
@@ -139,33 +161,24 @@ public final class EmbeddedRuntime {
   private void prepare() {
     RuntimeStore store = new RuntimeStore(stateDir);
     store.init();
-    Path supervisor = stateDir.resolve("supervisor.sh");
-    try (InputStream in = EmbeddedRuntime.class.getResourceAsStream("supervisor.sh")) {
-      if (in == null) {
-        throw new IllegalStateException("supervisor.sh missing from the build");
-      }
-      Path tmp = stateDir.resolve("supervisor.sh.tmp");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, supervisor, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
       Files.createDirectories(socket.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
-    String setsid = findSetsid();
+    shim = shimScript == null ? NodeShim.install(stateDir) : NodeShim.install(stateDir, shimScript);
     images = new ImageStore(store);
-    engine = new ContainerEngine(store, images, supervisor, setsid, Cgroups.detect(cgroupRoot));
+    engine = new ContainerEngine(store, images, shim, Cgroups.detect(cgroupRoot));
     engine.recover();
     clearStaleSocket();
-  }
-
-  private static String findSetsid() {
-    for (String p : new String[] {"/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid"}) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
+    // Reach (or start) the shim off the start-up path; the first StartContainer waits for it if needed.
+    Thread.ofVirtual().name("vertlet-shim-connect").start(() -> {
+      try {
+        shim.connect();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("embedded runtime: {}", e.getMessage());
       }
-    }
-    throw new IllegalStateException("setsid (util-linux) not found: the embedded runtime needs it to give each "
-        + "container its own process group");
+    });
   }
 
   /** A socket file nobody answers on is a leftover of a crash; one that answers belongs to someone else. */

@@ -19,10 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
  * replaced atomically (write a temporary file, rename), so a crash leaves the old or the new
  * version, never half of one:
  * <pre>
- *   STATE/supervisor.sh                  the per-container supervisor (rewritten at each start)
+ *   STATE/shim-HASH.pl, .sock, .log      the node-wide shim of one version (see NodeShim)
  *   STATE/sandboxes/ID.json              SandboxRecord
  *   STATE/containers/ID/container.json   ContainerRecord
- *   STATE/containers/ID/pid, exit        written by the container's supervisor
+ *   STATE/containers/ID/pid, exit        written by the shim that started the container
  *   STATE/images/HEX.json                ImageRecord
  * </pre>
  * Blocking: call from worker or virtual threads only.
