@@ -28,6 +28,16 @@ public sealed interface PodFact extends Fact {
   record ContainerKillRequested(PodRef pod, String container, String containerId, long gracePeriodSeconds,
       String reason) implements PodFact {}
 
+  /**
+   * The pod's sandbox {@code sandboxId} stopped being ready ({@code sandboxState}, as PLEG saw it): the worker
+   * kills the pod's containers and stops that sandbox; when {@code recreate}, it then creates a new sandbox
+   * (attempt + 1) and starts the containers again, as upstream's computePodActions (reason
+   * {@code SandboxChanged}, upstream's event). Not recreated: restartPolicy Never once containers ran, or
+   * nothing left to start under OnFailure.
+   */
+  record SandboxLost(PodRef pod, String sandboxId, String sandboxState, boolean recreate, String reason,
+      String message) implements PodFact {}
+
   /** All of a pod's containers and its sandbox are gone from the runtime. */
   record PodCleanedUp(PodRef pod) implements PodFact {}
 }

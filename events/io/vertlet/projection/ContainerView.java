@@ -64,6 +64,19 @@ public record ContainerView(
         lastTerminated, Math.max(restartCount, restarts), until, millis, false, started);
   }
 
+  /**
+   * An init container that is to run again in a new sandbox (upstream purges them when it re-creates a
+   * sandbox): waiting as PodInitializing, counted as a restart so the new instance gets a new attempt.
+   */
+  ContainerView rerun() {
+    if (state == State.WAITING && containerId == null) {
+      return this;
+    }
+    Termination last = terminated != null ? terminated : lastTerminated;
+    return new ContainerView(name, init, null, image, State.WAITING, "PodInitializing", null, null, null, last,
+        restartCount + 1, null, backoffMillis, false, started);
+  }
+
   ContainerView probed(String probe, boolean success) {
     return switch (probe) {
       case "readiness" -> new ContainerView(name, init, containerId, image, state, waitingReason, waitingMessage,

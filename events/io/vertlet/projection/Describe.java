@@ -81,6 +81,8 @@ public final class Describe {
       case ContainerKillRequested k -> "pod " + k.pod().key() + " container " + k.container() + " "
           + shortId(k.containerId()) + " stopping with " + k.gracePeriodSeconds() + "s grace: " + k.reason();
       case PodCleanedUp c -> "pod " + c.pod().key() + " cleaned up";
+      case io.vertlet.events.PodFact.SandboxLost l -> "pod " + l.pod().key() + " sandbox " + shortId(l.sandboxId())
+          + " is " + l.sandboxState() + " (" + l.reason() + "): " + l.message();
       case ContainerStarted s -> owner(s.pod()) + "container " + s.container() + " " + shortId(s.containerId())
           + " running";
       case ContainerExited e -> owner(e.pod()) + "container " + e.container() + " " + shortId(e.containerId())

@@ -177,7 +177,7 @@ public record NodeState(
   private NodeState foldPod(PodFact fact, Instant at) {
     return switch (fact) {
       case PodRejected r -> withPod(r.pod(), p -> p.failed(r.reason(), r.message()));
-      case SandboxCreated s -> withPod(s.pod(), p -> p.withSandbox(s.sandboxId(), s.podIp(), at));
+      case SandboxCreated s -> withPod(s.pod(), p -> p.withSandbox(s.sandboxId(), s.podIp(), at, s.attempt()));
       case ContainerCreated c -> withPod(c.pod(), p -> p.withContainer(c.container(),
           v -> v.created(c.containerId(), c.image(), c.attempt())));
       case ContainerFailedToStart f -> withPod(f.pod(), p -> p.withContainer(f.container(),
@@ -187,6 +187,8 @@ public record NodeState(
               r.restartCount())));
       case PodFact.ContainerKillRequested k -> this;
       case PodFact.SandboxCreationFailed f -> this; // the containers stay ContainerCreating, as upstream
+      case PodFact.SandboxLost l -> withPod(l.pod(), p -> l.sandboxId().equals(p.sandboxId()) ? p.sandboxLost(l.recreate())
+          : p);
       case PodCleanedUp c -> {
         Map<String, PodView> next = new LinkedHashMap<>(pods);
         next.remove(c.pod().uid());
@@ -219,9 +221,16 @@ public record NodeState(
               e.finishedAt() != null ? e.finishedAt() : at))));
       // A removed container keeps its last status, as the kubelet's does: the API still shows why it ended.
       case RuntimeFact.ContainerRemoved r -> this;
-      case SandboxChanged s -> "REMOVED".equals(s.state())
-          ? withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId()) ? p.withSandbox(null, p.podIp(), at) : p)
-          : this;
+      // A current sandbox that is no longer ready marks the pod for its worker (which replaces the sandbox and
+      // journals SandboxLost); READY again (a runtime that recovered it) clears the mark.
+      case SandboxChanged s -> switch (s.state()) {
+        case "REMOVED" -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId())
+            ? p.withSandbox(null, p.podIp(), at, null) : p);
+        case "READY" -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId()) && p.sandboxState() != null
+            ? p.sandboxNotReady(null) : p);
+        default -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId()) && !p.terminating()
+            ? p.sandboxNotReady(s.state()) : p);
+      };
       case RuntimeReachabilityChanged r -> new NodeState(seq, this.at, agent, config, pods, conditions,
           rejectedManifests, new RuntimeView(r.endpoint(), r.reachable(), r.message(), at), lease, journalRepairs);
     };

@@ -165,6 +165,10 @@ public final class PodStatusRenderer {
     String phase = phase(view);
     boolean done = "Succeeded".equals(phase) || "Failed".equals(phase);
     List<PodCondition> out = new ArrayList<>();
+    // Upstream's (beta since 1.29, on by default): the sandbox is up with its network, so containers can start.
+    // False while a dead sandbox is being replaced (and before the first one, and after a pod's end lost it).
+    boolean sandboxReady = view.sandboxId() != null && view.sandboxState() == null;
+    out.add(condition("PodReadyToStartContainers", sandboxReady, since, null));
     out.add(condition("Initialized", initialized || done, since, initialized ? null : "ContainersNotInitialized"));
     out.add(condition("Ready", containersReady && !done, since, containersReady ? (done ? "PodCompleted" : null)
         : "ContainersNotReady"));

@@ -24,7 +24,9 @@ public record PodView(
     Map<String, ContainerView> containers,
     String failedReason,
     String failedMessage,
-    Instant removedAt) {
+    Instant removedAt,
+    String sandboxState,
+    Integer sandboxAttempt) {
 
   public PodView {
     containers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(containers));
@@ -41,27 +43,53 @@ public record PodView(
         containers.put(c.getName(), ContainerView.declared(c.getName(), false, c.getImage(), hasInit));
       }
     }
-    return new PodView(ref, source, origin, spec, at, null, null, null, containers, null, null, null);
+    return new PodView(ref, source, origin, spec, at, null, null, null, containers, null, null, null, null, null);
   }
 
   PodView withSpec(String newOrigin, Pod newSpec) {
     return new PodView(ref, source, newOrigin, newSpec, addedAt, sandboxId, podIp, startTime, containers,
-        failedReason, failedMessage, removedAt);
+        failedReason, failedMessage, removedAt, sandboxState, sandboxAttempt);
   }
 
-  PodView withSandbox(String id, String ip, Instant at) {
+  /** A new current sandbox ({@code attempt} as created), or none ({@code id} null, the attempt kept). */
+  PodView withSandbox(String id, String ip, Instant at, Integer attempt) {
     return new PodView(ref, source, origin, spec, addedAt, id, ip, startTime == null ? at : startTime, containers,
-        failedReason, failedMessage, removedAt);
+        failedReason, failedMessage, removedAt, null, attempt != null ? attempt : sandboxAttempt);
+  }
+
+  /** PLEG saw the current sandbox leave READY ({@code state}: NOTREADY): the worker is to replace it. */
+  PodView sandboxNotReady(String state) {
+    return new PodView(ref, source, origin, spec, addedAt, sandboxId, podIp, startTime, containers,
+        failedReason, failedMessage, removedAt, state, sandboxAttempt);
+  }
+
+  /**
+   * The worker gave up the dead sandbox (SandboxLost): the view forgets it (it stays stopped in the runtime
+   * until the pod is cleaned up, as upstream keeps it), and when the pod is re-created in a new sandbox its
+   * init containers run again, as upstream purges them.
+   */
+  PodView sandboxLost(boolean recreate) {
+    Map<String, ContainerView> next = new LinkedHashMap<>(containers);
+    if (recreate) {
+      next.replaceAll((name, c) -> c.init() ? c.rerun() : c);
+    }
+    return new PodView(ref, source, origin, spec, addedAt, null, podIp, startTime, next, failedReason,
+        failedMessage, removedAt, null, sandboxAttempt);
+  }
+
+  /** True when the current sandbox is known not to be ready any more (see {@link #sandboxNotReady}). */
+  public boolean sandboxDead() {
+    return sandboxId != null && sandboxState != null;
   }
 
   PodView failed(String reason, String message) {
     return new PodView(ref, source, origin, spec, addedAt, sandboxId, podIp, startTime, containers, reason, message,
-        removedAt);
+        removedAt, sandboxState, sandboxAttempt);
   }
 
   PodView removed(Instant at) {
     return new PodView(ref, source, origin, spec, addedAt, sandboxId, podIp, startTime, containers, failedReason,
-        failedMessage, at);
+        failedMessage, at, sandboxState, sandboxAttempt);
   }
 
   /** The pod with one container changed; an unknown container name leaves the pod as it is. */
@@ -73,7 +101,7 @@ public record PodView(
     Map<String, ContainerView> next = new LinkedHashMap<>(containers);
     next.put(name, change.apply(current));
     return new PodView(ref, source, origin, spec, addedAt, sandboxId, podIp, startTime, next, failedReason,
-        failedMessage, removedAt);
+        failedMessage, removedAt, sandboxState, sandboxAttempt);
   }
 
   /** True once the pod left its source and awaits clean-up. */

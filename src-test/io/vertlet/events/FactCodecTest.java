@@ -59,7 +59,9 @@ public class FactCodecTest {
         new NodeFact.LeaseRenewalChanged(false, "timeout"),
         new NodeFact.PodEvicted(POD, "memory.available", "90Mi", "100Mi", "evicted"),
         new NodeFact.ImageRemoved("busybox:1.35", 1_000_000, "disk usage 90% above 85%"),
-        new PodFact.SandboxCreationFailed(POD, "CNI failed", 2_000));
+        new PodFact.SandboxCreationFailed(POD, "CNI failed", 2_000),
+        new PodFact.SandboxLost(POD, "sb1", "NOTREADY", true, "SandboxChanged",
+            "Pod sandbox changed, it will be killed and re-created."));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -196,4 +196,78 @@ class PodActionsTest {
     assertEquals(1, evicted.kill().size());
     assertFalse(evicted.cleanUp());
   }
+
+  // ------------------------------------------------------------------ a sandbox that dies (upstream's SandboxChanged)
+
+  static final Fact SANDBOX_DIED = new io.vertlet.events.RuntimeFact.SandboxChanged(WEB, "sb", "NOTREADY");
+
+  @Test
+  void aDeadSandboxKillsTheContainersAndIsGivenUpThenANewOneRunsThem() {
+    PodActions a = plan(plus(running("Always", false), SANDBOX_DIED));
+    assertEquals(new PodActions.LoseSandbox("sb", "NOTREADY", true), a.loseSandbox());
+    assertEquals(List.of("c1"), a.kill().stream().map(Kill::containerId).toList());
+    assertFalse(a.createSandbox(), "the new sandbox comes once the old one is given up");
+    assertTrue(a.start().isEmpty());
+    assertEquals("False", readyToStart(plus(running("Always", false), SANDBOX_DIED)));
+    assertEquals("True", readyToStart(running("Always", false)));
+
+    List<Fact> lost = plus(running("Always", false), SANDBOX_DIED,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOTREADY", true, "SandboxChanged", "m"),
+        new ContainerExited(WEB, "app", "c1", 137, "Error", T0, T0.plusSeconds(1)));
+    PodActions b = plan(lost);
+    assertNull(b.loseSandbox());
+    assertTrue(b.createSandbox());
+    assertEquals(List.of(new ScheduleRestart("app", 0, 1, "Error")), b.schedule(), "restarted, and counted");
+  }
+
+  static String readyToStart(List<Fact> facts) {
+    return PodStatusRenderer.status(PodFixtures.web(facts), "10.0.0.4").getConditions().stream()
+        .filter(c -> c.getType().equals("PodReadyToStartContainers")).findFirst().orElseThrow().getStatus();
+  }
+
+  @Test
+  void aSandboxReportedDeadOnceIsGivenUpOnce() {
+    List<Fact> lost = plus(running("Always", false), SANDBOX_DIED,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOTREADY", true, "SandboxChanged", "m"));
+    assertNull(plan(lost).loseSandbox(), "the fold forgot the dead sandbox");
+    // A late report about the old sandbox changes nothing either.
+    assertNull(plan(plus(lost, SANDBOX_DIED)).loseSandbox());
+  }
+
+  @Test
+  void neverIsNotRecreatedOnceItsContainersRanButIsWhenNothingRanYet() {
+    PodActions ran = plan(plus(running("Never", false), SANDBOX_DIED));
+    assertFalse(ran.loseSandbox().recreate());
+    assertEquals(1, ran.kill().size(), "its containers are still killed");
+    List<Fact> killed = plus(running("Never", false), SANDBOX_DIED,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOTREADY", false, "SandboxChanged", "m"),
+        new ContainerExited(WEB, "app", "c1", 137, "Error", T0, T0.plusSeconds(1)));
+    assertTrue(plan(killed).isEmpty(), "no new sandbox for a pod with nothing to run");
+
+    PodActions nothingRan = plan(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Never", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0), SANDBOX_DIED));
+    assertTrue(nothingRan.loseSandbox().recreate());
+  }
+
+  @Test
+  void onFailureIsNotRecreatedWhenEveryAppContainerSucceeded() {
+    List<Fact> done = plus(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("OnFailure", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0)), ranTo("app", "c1", 0).toArray(Fact[]::new));
+    assertFalse(plan(plus(done, SANDBOX_DIED)).loseSandbox().recreate());
+    assertTrue(plan(plus(running("OnFailure", false), SANDBOX_DIED)).loseSandbox().recreate(),
+        "a running container is to run again");
+  }
+
+  @Test
+  void initContainersRunAgainInTheNewSandbox() {
+    List<Fact> lost = plus(running("Always", true), SANDBOX_DIED,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOTREADY", true, "SandboxChanged", "m"),
+        new ContainerExited(WEB, "app", "c1", 137, "Error", T0, T0.plusSeconds(1)));
+    PodActions a = plan(lost);
+    assertTrue(a.createSandbox());
+    assertEquals(List.of(new StartContainer("init1", true, 1)), a.start(), "init1 first, as a new attempt");
+    PodView v = PodFixtures.web(lost);
+    assertEquals("PodInitializing", v.containers().get("init1").waitingReason());
+    assertEquals("Pending", PodStatusRenderer.phase(v));
+  }
 }

@@ -23,9 +23,22 @@ import java.util.Set;
  * @param kill running containers to stop (terminating or failed pods)
  * @param cleanUp remove every container and the sandbox, then journal {@code PodCleanedUp}
  * @param wakeAt when to plan again although nothing happened (a backoff ends), or null
+ * @param loseSandbox the current sandbox is dead: journal {@code SandboxLost}, kill every container (in
+ *     {@code kill}) and stop the sandbox; null otherwise
  */
 public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, List<StartContainer> start,
-    List<Kill> kill, boolean cleanUp, Instant wakeAt) {
+    List<Kill> kill, boolean cleanUp, Instant wakeAt, LoseSandbox loseSandbox) {
+
+  /**
+   * Give up the dead sandbox {@code sandboxId} (PLEG saw it {@code sandboxState}); {@code recreate}: a new
+   * sandbox follows, as upstream's computePodActions decides (not for restartPolicy Never once containers
+   * ran, nor when OnFailure leaves nothing to start).
+   */
+  public record LoseSandbox(String sandboxId, String sandboxState, boolean recreate) {}
+
+  /** Upstream's event reason and message for a sandbox that is killed and re-created. */
+  public static final String SANDBOX_CHANGED = "SandboxChanged";
+  public static final String SANDBOX_CHANGED_MESSAGE = "Pod sandbox changed, it will be killed and re-created.";
 
   /** Start (create + start) a container instance; {@code attempt} is the CRI metadata attempt. */
   public record StartContainer(String name, boolean init, int attempt) {}
@@ -36,13 +49,13 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
   /** Stop the instance {@code containerId} of {@code name}, for {@code reason}. */
   public record Kill(String name, String containerId, String reason) {}
 
-  public static final PodActions NONE = new PodActions(false, List.of(), List.of(), List.of(), false, null);
+  public static final PodActions NONE = new PodActions(false, List.of(), List.of(), List.of(), false, null, null);
 
   /** Waiting reasons of a container nothing failed for yet: it is simply to be started. */
   private static final Set<String> NOT_YET_STARTED = Set.of("ContainerCreating", "PodInitializing");
 
   public boolean isEmpty() {
-    return !createSandbox && schedule.isEmpty() && start.isEmpty() && kill.isEmpty() && !cleanUp;
+    return !createSandbox && schedule.isEmpty() && start.isEmpty() && kill.isEmpty() && !cleanUp && loseSandbox == null;
   }
 
   /** The actions for {@code pod} at {@code now}. */
@@ -51,6 +64,9 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
       return planStop(pod);
     }
     String policy = restartPolicy(pod);
+    if (pod.sandboxDead()) {
+      return planSandboxLost(pod, policy);
+    }
     Builder b = new Builder();
     b.createSandbox = pod.sandboxId() == null;
 
@@ -106,6 +122,29 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
     return spec == null || spec.getRestartPolicy() == null ? "Always" : spec.getRestartPolicy();
   }
 
+  /**
+   * The sandbox died under the pod (upstream's podSandboxChanged): every container is killed and the sandbox
+   * given up; a new one is made (in the next round, as for any pod without a sandbox) unless restartPolicy
+   * Never and a container already ran, or OnFailure and every app container already succeeded.
+   */
+  private static PodActions planSandboxLost(PodView pod, String policy) {
+    boolean ran = pod.containers().values().stream()
+        .anyMatch(c -> c.containerId() != null || c.terminated() != null || c.lastTerminated() != null);
+    boolean toStart = pod.containers().values().stream().filter(c -> !c.init())
+        .anyMatch(c -> !("OnFailure".equals(policy) && c.state() == State.TERMINATED && c.terminated().exitCode() == 0));
+    boolean recreate = !("Never".equals(policy) && ran) && toStart;
+    String reason = recreate ? "pod sandbox changed, it will be killed and re-created"
+        : "pod sandbox changed; not re-created (restartPolicy " + policy + ")";
+    List<Kill> kills = new ArrayList<>();
+    for (ContainerView c : pod.containers().values()) {
+      if (c.containerId() != null && isLive(c)) {
+        kills.add(new Kill(c.name(), c.containerId(), reason));
+      }
+    }
+    return new PodActions(false, List.of(), List.of(), List.copyOf(kills), false, null,
+        new LoseSandbox(pod.sandboxId(), pod.sandboxState(), recreate));
+  }
+
   /** A removed or failed pod: stop what runs; a removed one is then cleaned up entirely. */
   private static PodActions planStop(PodView pod) {
     String reason = pod.terminating() ? "pod removed from its source"
@@ -117,7 +156,7 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
       }
     }
     boolean cleanUp = pod.terminating() && kills.isEmpty();
-    return new PodActions(false, List.of(), List.of(), List.copyOf(kills), cleanUp, null);
+    return new PodActions(false, List.of(), List.of(), List.copyOf(kills), cleanUp, null, null);
   }
 
   /** Running, or created and not started (an interrupted start): an instance a stop must end. */
@@ -165,7 +204,10 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
     }
 
     PodActions build() {
-      return new PodActions(createSandbox, List.copyOf(schedule), List.copyOf(start), List.of(), false, wakeAt);
+      // A sandbox only for a pod that has something to run (now or after a backoff): not for one whose
+      // containers all finished for good (restartPolicy Never, OnFailure after success) and lost its sandbox.
+      boolean sandbox = createSandbox && (!schedule.isEmpty() || !start.isEmpty() || wakeAt != null);
+      return new PodActions(sandbox, List.copyOf(schedule), List.copyOf(start), List.of(), false, wakeAt, null);
     }
   }
 }

@@ -168,6 +168,20 @@ final class PodRuntime {
         .putLabelSelector(PodManagerOptions.NODE_LABEL, options.nodeName()).build());
   }
 
+  /** READY or NOTREADY as the runtime reports the sandbox, REMOVED when it does not know it. */
+  Future<String> sandboxState(String id) {
+    if (id == null) {
+      return Future.succeededFuture("REMOVED");
+    }
+    return cri.podSandboxStatus(id, false)
+        .map(r -> r.getStatus().getState() == io.vertlet.cri.v1.PodSandboxState.SANDBOX_READY ? "READY" : "NOTREADY")
+        .recover(err -> PodWorker.isNotFound(err) ? Future.succeededFuture("REMOVED") : Future.failedFuture(err));
+  }
+
+  Future<Void> stopSandbox(String id) {
+    return cri.stopPodSandbox(id);
+  }
+
   Future<Void> stopAndRemoveSandbox(String id) {
     return cri.stopPodSandbox(id).compose(v -> cri.removePodSandbox(id));
   }

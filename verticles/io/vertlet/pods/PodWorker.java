@@ -16,6 +16,7 @@ import io.vertlet.events.PodFact.PodCleanedUp;
 import io.vertlet.events.PodFact.RestartScheduled;
 import io.vertlet.events.PodFact.SandboxCreated;
 import io.vertlet.events.PodFact.SandboxCreationFailed;
+import io.vertlet.events.PodFact.SandboxLost;
 import io.vertlet.events.PodRef;
 import io.vertlet.events.RuntimeFact.ContainerExited;
 import io.vertlet.events.RuntimeFact.ContainerRemoved;
@@ -202,12 +203,24 @@ final class PodWorker {
       }
       pending.add(append(new RestartScheduled(ref, s.name(), s.delayMillis(), s.restartCount(), s.reason())));
     }
-    Future<Void> f = a.createSandbox() ? createSandbox(view) : Future.succeededFuture();
+    Future<Void> f = a.loseSandbox() != null ? loseSandbox(a.loseSandbox()) : Future.succeededFuture();
+    if (a.createSandbox()) {
+      f = f.compose(v -> createSandbox(view));
+    }
     for (StartContainer s : a.start()) {
       f = f.compose(v -> start(view, s));
     }
     if (!a.kill().isEmpty()) {
       f = f.compose(v -> Future.all(a.kill().stream().map(k -> kill(view, k)).toList()).mapEmpty());
+    }
+    if (a.loseSandbox() != null) {
+      // After its containers: the dead sandbox is stopped (network and mounts released) and kept until the pod
+      // is cleaned up, as upstream keeps it, with the last instances' logs.
+      String dead = a.loseSandbox().sandboxId();
+      f = f.compose(v -> host.runtime().stopSandbox(dead).recover(err -> {
+        log.warn("pod {}: stopping its dead sandbox {} failed: {}", ref.key(), dead, err.getMessage());
+        return Future.succeededFuture();
+      }));
     }
     if (a.cleanUp()) {
       f = f.compose(v -> cleanUp(view.ref(), contextOf(view).logDirectory()));
@@ -217,9 +230,23 @@ final class PodWorker {
 
   // ---------------------------------------------------------------------------- sandbox
 
+  /** Journals why the sandbox is given up (the fold then forgets it), before anything is killed. */
+  private Future<Void> loseSandbox(PodActions.LoseSandbox lose) {
+    String message = lose.recreate() ? PodActions.SANDBOX_CHANGED_MESSAGE
+        : "Pod sandbox changed, its containers will be killed; not re-created (restartPolicy "
+            + PodActions.restartPolicy(host.state().pod(uid)) + ")";
+    log.info("pod {}: sandbox {} is {}: {}", ref.key(), lose.sandboxId(), lose.sandboxState(), message);
+    sandboxId = null;
+    sandboxConfig = null;
+    return append(new SandboxLost(ref, lose.sandboxId(), lose.sandboxState(), lose.recreate(),
+        PodActions.SANDBOX_CHANGED, message)).mapEmpty();
+  }
+
   private Future<Void> createSandbox(PodView view) {
     PodContext ctx = contextOf(view);
-    int attempt = sandboxAttempt;
+    // The attempt follows the pod's last sandbox (from the journal, so also after an agent restart): a dead
+    // sandbox stays in the runtime, and its (name, attempt) must not be reused.
+    int attempt = view.sandboxAttempt() == null ? sandboxAttempt : Math.max(sandboxAttempt, view.sandboxAttempt() + 1);
     PodSandboxConfig config = CriRequests.sandbox(ctx, attempt);
     touchedRuntime = true;
     return host.runtime().runSandbox(ctx, config)
@@ -287,14 +314,33 @@ final class PodWorker {
         .recover(err -> {
           String reason = err instanceof PodRuntime.ImageFailure f ? f.reason
               : err instanceof StartFailure f ? f.reason : "RunContainerError";
-          if ("CreateContainerError".equals(reason)) {
-            host.runtime().forgetImage(spec.getImage());
+          if (!(err instanceof StartFailure)) {
+            return failedToStart(spec, s, reason, err);
           }
-          host.metrics().containerStartFailed(s.init(), reason);
-          log.warn("pod {}: container {} failed to start ({}): {}", ref.key(), s.name(), reason, err.getMessage());
-          pending.add(append(new ContainerFailedToStart(ref, s.name(), reason, err.getMessage())));
-          return Future.succeededFuture();
+          // Creating or starting in a sandbox that just died fails: that is the sandbox's news, not the
+          // container's (PLEG reports a stopped sandbox's container exits before the sandbox itself). Said
+          // at once, the next plan replaces the sandbox instead of backing the container off.
+          String sandbox = sandboxId;
+          return host.runtime().sandboxState(sandbox).compose(state -> {
+            if ("READY".equals(state)) {
+              return failedToStart(spec, s, reason, err);
+            }
+            log.info("pod {}: container {} could not start because sandbox {} is {}", ref.key(), s.name(), sandbox,
+                state);
+            pending.add(append(new SandboxChanged(ref, sandbox, state)));
+            return Future.<Void>succeededFuture();
+          }, statusErr -> failedToStart(spec, s, reason, err));
         });
+  }
+
+  private Future<Void> failedToStart(Container spec, StartContainer s, String reason, Throwable err) {
+    if ("CreateContainerError".equals(reason)) {
+      host.runtime().forgetImage(spec.getImage());
+    }
+    host.metrics().containerStartFailed(s.init(), reason);
+    log.warn("pod {}: container {} failed to start ({}): {}", ref.key(), s.name(), reason, err.getMessage());
+    pending.add(append(new ContainerFailedToStart(ref, s.name(), reason, err.getMessage())));
+    return Future.succeededFuture();
   }
 
   /** Keeps at most one dead instance of the container (the one that just exited) and removes older ones. */
@@ -346,7 +392,9 @@ final class PodWorker {
             long spent = Duration.ofNanos(System.nanoTime() - start).toSeconds();
             left = Math.max(2, grace - spent);
           }
-          return host.runtime().stopContainer(k.containerId(), left);
+          // A container that is already gone (its sandbox was removed under it) is simply stopped.
+          return host.runtime().stopContainer(k.containerId(), left)
+              .recover(err -> isNotFound(err) ? Future.succeededFuture() : Future.failedFuture(err));
         })
         .compose(v -> host.runtime().containerStatus(k.containerId()))
         .compose(st -> st.getState() == ContainerState.CONTAINER_EXITED

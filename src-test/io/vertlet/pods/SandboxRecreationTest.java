@@ -1,0 +1,167 @@
+package io.vertlet.pods;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.vertlet.cri.v1.PodSandboxFilter;
+import io.vertlet.cri.v1.PodSandboxState;
+import io.vertlet.events.Committed;
+import io.vertlet.events.PodFact.ContainerKillRequested;
+import io.vertlet.events.PodFact.SandboxCreated;
+import io.vertlet.events.PodFact.SandboxLost;
+import io.vertlet.events.PodRef;
+import io.vertlet.events.RuntimeFact.ContainerExited;
+import io.vertlet.projection.ContainerView;
+import io.vertlet.projection.Describe;
+import io.vertlet.projection.NodeState;
+import io.vertlet.projection.PodStatusRenderer;
+import io.vertlet.projection.PodView;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A pod whose sandbox dies is killed and re-created in a new sandbox, as upstream's computePodActions does:
+ * on containerd the sandbox's pause process is killed; on the embedded runtime (which has no pause process,
+ * docs/runtime.md) the sandbox is stopped through CRI from outside the agent, as {@code crictl stopp} would.
+ */
+class SandboxRecreationTest {
+
+  static final Duration LONG = Duration.ofSeconds(60);
+  static final String TERM_POLITE = "trap 'exit 0' TERM; while :; do sleep 0.1; done";
+
+  @TempDir
+  Path tmp;
+
+  static List<String> runtimes() {
+    return PodsHarness.runtimes();
+  }
+
+  /** Makes the sandbox die as it would on that runtime; the agent is not told. */
+  static void killSandbox(PodsHarness h, String runtime, String sandboxId) {
+    if (runtime.equals("containerd")) {
+      String info = PodsHarness.await(h.cri().podSandboxStatus(sandboxId, true)).getInfoMap().getOrDefault("info", "");
+      Matcher m = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)").matcher(info);
+      assertTrue(m.find(), "containerd's verbose sandbox status names the pause process: " + info);
+      long pid = Long.parseLong(m.group(1));
+      ProcessHandle pause = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no pause process " + pid));
+      assertTrue(pause.destroyForcibly(), "SIGKILL to the pause process " + pid);
+    } else {
+      PodsHarness.await(h.cri().stopPodSandbox(sandboxId));
+    }
+  }
+
+  static boolean running(NodeState s, PodRef ref) {
+    PodView p = s.pod(ref.uid());
+    return p != null && p.sandboxId() != null && "Running".equals(PodStatusRenderer.phase(p))
+        && p.containers().get("app").state() == ContainerView.State.RUNNING;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runtimes")
+  void aPodWhoseSandboxDiesGetsANewSandboxAndItsContainersStartAgain(String runtime) throws Exception {
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o)) {
+      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-dies", "Always", 2, shared, TERM_POLITE));
+      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
+      String oldSandbox = before.pod(ref.uid()).sandboxId();
+      String oldContainer = before.pod(ref.uid()).containers().get("app").containerId();
+
+      killSandbox(h, runtime, oldSandbox);
+
+      Committed lost = h.awaitFact(SandboxLost.class, l -> l.pod().equals(ref), LONG);
+      SandboxLost l = (SandboxLost) lost.fact();
+      assertEquals(oldSandbox, l.sandboxId());
+      assertEquals("NOTREADY", l.sandboxState());
+      assertTrue(l.recreate());
+      assertEquals("SandboxChanged", l.reason());
+      assertEquals("Pod sandbox changed, it will be killed and re-created.", l.message());
+      assertTrue(Describe.line(lost).contains("SandboxChanged"), "journal cat/replay say why: " + Describe.line(lost));
+
+      NodeState after = h.awaitState("pod Running in a new sandbox", LONG,
+          st -> running(st, ref) && !oldSandbox.equals(st.pod(ref.uid()).sandboxId()));
+      PodView view = after.pod(ref.uid());
+      String newContainer = view.containers().get("app").containerId();
+      assertNotEquals(oldContainer, newContainer, "the container was started again");
+      List<SandboxCreated> sandboxes = h.facts(SandboxCreated.class, ref);
+      assertEquals(2, sandboxes.size(), sandboxes.toString());
+      assertEquals(view.sandboxId(), sandboxes.get(1).sandboxId());
+      assertEquals(1, sandboxes.get(1).attempt(), "the new sandbox is the next attempt");
+
+      // The timeline explains it: the sandbox lost, the old container killed for that reason, then the new ones.
+      List<Committed> timeline = h.committedFor(ref);
+      long lostSeq = lost.seq();
+      ContainerKillRequested kill = h.facts(ContainerKillRequested.class, ref).stream()
+          .filter(k -> k.containerId().equals(oldContainer)).findFirst().orElse(null);
+      if (runtime.equals("containerd")) {
+        // the pause process died alone: the container still ran, and the worker stopped it
+        assertNotNull(kill, "the old container is killed");
+        assertTrue(kill.reason().contains("sandbox changed"), kill.reason());
+      }
+      assertNotNull(PodsHarness.exitOf(h.facts(ContainerExited.class, ref), oldContainer), "its exit is journaled");
+      assertTrue(timeline.stream().anyMatch(c -> c.seq() > lostSeq && c.fact() instanceof SandboxCreated),
+          "the new sandbox comes after the SandboxLost decision");
+
+      // What /pods shows (the same renderer): running again, counted as a restart, the old instance's end kept.
+      PodStatus status = PodStatusRenderer.status(view, "127.0.0.1");
+      ContainerStatus app = status.getContainerStatuses().get(0);
+      assertEquals("Running", status.getPhase());
+      assertEquals(newContainer, app.getContainerID());
+      assertNotNull(app.getState().getRunning());
+      assertTrue(app.getRestartCount() >= 1, "restartCount " + app.getRestartCount());
+      assertNotNull(app.getLastState().getTerminated(), "lastState keeps how the old instance ended");
+      assertEquals(oldContainer, app.getLastState().getTerminated().getContainerID());
+
+      // In the runtime: the new sandbox is ready; the dead one is kept (stopped) until the pod is cleaned up.
+      var inRuntime = PodsHarness.await(h.cri().listPodSandbox(PodSandboxFilter.newBuilder()
+          .putLabelSelector(CriRequests.POD_UID, ref.uid()).build()));
+      assertTrue(inRuntime.stream().anyMatch(s -> s.getId().equals(view.sandboxId())
+          && s.getState() == PodSandboxState.SANDBOX_READY), inRuntime.toString());
+      assertTrue(inRuntime.stream().noneMatch(s -> s.getId().equals(oldSandbox)
+          && s.getState() == PodSandboxState.SANDBOX_READY), inRuntime.toString());
+
+      h.remove(ref);
+      h.awaitState("pod cleaned up", LONG, st -> st.pod(ref.uid()) == null);
+      assertEquals(0, h.runtimeSandboxes(ref.uid()), "both sandboxes removed with the pod");
+      assertTrue(h.runtimeContainers(ref.uid()).isEmpty(), "containers removed");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runtimes")
+  void aNeverPodWhoseContainersRanIsNotRecreated(String runtime) throws Exception {
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o)) {
+      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-dies-never", "Never", 2, shared, TERM_POLITE));
+      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
+      String oldSandbox = before.pod(ref.uid()).sandboxId();
+
+      killSandbox(h, runtime, oldSandbox);
+
+      SandboxLost l = (SandboxLost) h.awaitFact(SandboxLost.class, x -> x.pod().equals(ref), LONG).fact();
+      assertFalse(l.recreate(), "restartPolicy Never: a pod whose containers ran is not re-created");
+      assertTrue(l.message().contains("Never"), l.message());
+      NodeState s = h.awaitState("pod finished", LONG, st -> {
+        String phase = PodStatusRenderer.phase(st.pod(ref.uid()));
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+      });
+      PodsHarness.sleep(1_500); // time enough for a wrong re-creation to show
+      assertEquals(1, h.facts(SandboxCreated.class, ref).size(), "no new sandbox");
+      assertEquals(0, s.pod(ref.uid()).containers().get("app").restartCount());
+      h.remove(ref);
+      h.awaitState("pod cleaned up", LONG, st -> st.pod(ref.uid()) == null);
+      assertEquals(0, h.runtimeSandboxes(ref.uid()));
+    }
+  }
+}
