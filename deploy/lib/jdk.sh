@@ -1,7 +1,7 @@
 # Sourced by ./vertlet and the test runner: sets JAVA to a JDK >= 21, or says in one line there is none.
 # Order: $JAVA_HOME, then every JDK under /usr/lib/jvm (newest first), then java on the PATH.
 # Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
-VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData -Dio.netty.jfr.enabled=false"
+VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
 vertlet_java_major() { # prints the feature version of the given java binary
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1
 }

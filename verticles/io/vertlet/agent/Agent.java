@@ -53,6 +53,15 @@ public final class Agent {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
+  static {
+    // Netty registers its JFR events when it allocates its first buffer chunk, on the event loop:
+    // that initialises the JDK's Flight Recorder (109 classes, seconds of CPU on a loaded machine,
+    // observed blocking the loop for 7 s) for events nobody records. Off unless asked for.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+  }
+
   /** Facts between projection snapshots: bounds start-up to one snapshot plus this many facts. */
   static final long SNAPSHOT_EVERY = 10_000;
 

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
     description = "Training run for the JDK AOT cache: start an agent in a temporary dir, run one pod, stop.")
 public final class AotTrainCommand implements Callable<Integer> {
 
-  @Option(names = "--timeout", defaultValue = "90s", description = "Give up after this long (default ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", defaultValue = "5m", description = "Give up after this long (default ${DEFAULT-VALUE}).")
   String timeout;
 
   // Vert.x's own client, not the JDK's: the cache should hold what the agent loads, not a second
@@ -99,7 +99,10 @@ public final class AotTrainCommand implements Callable<Integer> {
       KubeletFlags flags = KubeletFlags.parse("--config=" + config, "--root-dir=" + root,
           "--hostname-override=aot-train", "--node-ip=127.0.0.1");
       ConfigResult loaded = ConfigLoader.load(flags);
-      agent = Agent.start(flags, loaded, JournalOptions.defaults(root)).await(60, TimeUnit.SECONDS);
+      // Start-up includes the secure port's first certificate (a keytool child JVM): seconds when idle,
+      // a minute on a saturated machine.
+      agent = Agent.start(flags, loaded, JournalOptions.defaults(root))
+          .await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       ran = await("/pods", body -> body.contains("\"phase\":\"Running\""), deadline);
       get("/metrics");
       get("/healthz");
