@@ -18,10 +18,17 @@ vertlet_find_jdk
 install -d "$prefix" "$prefix/conf"
 install -m 0644 "$VERTLET_HOME/target/vertlet.jar" "$prefix/vertlet.jar"
 cp -r "$VERTLET_HOME/conf/." "$prefix/conf/"
+# The JDK 25+ AOT cache, trained against the installed jar (a cache names the jar it was made from).
+# The wrapper maps it only while it is newer than the jar: re-run install.sh after replacing the jar.
+rm -f "$prefix/vertlet.aot"
+aot=$(vertlet_aot_opts "$prefix/vertlet.jar" "$prefix/vertlet.aot" "$VERTLET_DEFAULT_JAVA_OPTS")
+[ -n "$aot" ] && aot_flags="-XX:AOTCache=$prefix/vertlet.aot -Xlog:disable -Xlog:all=warning:stderr" || aot_flags=
 cat > /usr/bin/vertlet <<WRAPPER
 #!/bin/sh
-# Installed by vertlet's deploy/install.sh; VERTLET_JAVA_OPTS overrides the JVM flags.
-exec "$JAVA" \${VERTLET_JAVA_OPTS:-$VERTLET_DEFAULT_JAVA_OPTS} -jar "$prefix/vertlet.jar" "\$@"
+# Installed by vertlet's deploy/install.sh; VERTLET_JAVA_OPTS overrides the JVM flags (and the AOT cache).
+aot=
+[ -n "$aot_flags" ] && [ "$prefix/vertlet.aot" -nt "$prefix/vertlet.jar" ] && aot="$aot_flags"
+exec "$JAVA" \${VERTLET_JAVA_OPTS:-$VERTLET_DEFAULT_JAVA_OPTS \$aot} -jar "$prefix/vertlet.jar" "\$@"
 WRAPPER
 chmod 0755 /usr/bin/vertlet
 if [ "$systemd" = 1 ] && command -v systemctl >/dev/null; then

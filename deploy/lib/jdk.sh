@@ -33,3 +33,31 @@ vertlet_quiet_maven() {
     VERTLET_DEFAULT_JAVA_OPTS="$VERTLET_DEFAULT_JAVA_OPTS --sun-misc-unsafe-memory-access=allow"
   fi
 }
+
+# The JDK's AOT cache (JEP 483/514, JDK 25+: one-step -XX:AOTCacheOutput): classes of the agent's
+# start-up and of a pod's life loaded, linked and archived once per jar, mapped at every start
+# (docs/performance.md, "JVM settings and what each bought"). vertlet_aot_opts JAR CACHE prints the
+# flags that use CACHE, first (re)training it when it is missing or older than JAR or the JDK; prints
+# nothing on a JDK < 25, with VERTLET_AOT=0, or when training fails (the agent then starts without).
+# Training runs `vertlet aot-train` (an agent in a temporary dir, one pod) under the same flags as the
+# agent, since the JVM only maps a cache made with a compatible GC and heap layout. The JVM itself
+# refuses a cache whose jar changed and starts without it; -Xlog:disable -Xlog:all=warning:stderr
+# keeps that warning (and any other JVM warning) off stdout, where commands print their results.
+vertlet_aot_opts() {
+  local jar="$1" cache="$2" flags="$3" major tmp
+  [ "${VERTLET_AOT:-1}" != 0 ] || return 0
+  major=$(vertlet_java_major "$JAVA")
+  [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null || return 0
+  if [ ! -s "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$JAVA_HOME/lib/modules" -nt "$cache" ]; then
+    tmp="$cache.$$.tmp"
+    echo "vertlet: training the JDK AOT cache for this jar (once per build, ~20 s of CPU; log: $cache.log) ..." >&2
+    if "$JAVA" $flags -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train >"$cache.log" 2>&1 && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$cache"
+    else
+      rm -f "$tmp" "$tmp.config"
+      echo "vertlet: AOT cache training failed (see $cache.log); starting without it" >&2
+      return 0
+    fi
+  fi
+  echo "-XX:AOTCache=$cache -Xlog:disable -Xlog:all=warning:stderr"
+}

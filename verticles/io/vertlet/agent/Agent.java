@@ -53,6 +53,15 @@ public final class Agent {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
+  static {
+    // Netty registers its JFR events when it allocates its first buffer chunk, on the event loop:
+    // that initialises the JDK's Flight Recorder (109 classes, seconds of CPU on a loaded machine,
+    // observed blocking the loop for 7 s) for events nobody records. Off unless asked for.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+  }
+
   /** Facts between projection snapshots: bounds start-up to one snapshot plus this many facts. */
   static final long SNAPSHOT_EVERY = 10_000;
 
@@ -109,10 +118,14 @@ public final class Agent {
     // The secure API may first have to generate its certificate (a keytool child JVM, ~2 s): it starts
     // beside everything else and is only waited for at the end, so pods do not wait for it.
     Promise<Void> secureApi = Promise.promise();
+    // The runtime (the embedded one's state and socket, the CRI client) needs nothing from the journal:
+    // it starts beside the journal, projection and HTTP servers instead of after them, so its class
+    // loading and I/O overlap theirs (exec → first pod Running, docs/performance.md).
+    Future<String> runtime = connectRuntime();
     return deploy(new JournalVerticle(journal, registry))
         .compose(v -> deploy(new ProjectionVerticle(() -> ProjectionRecovery.recover(journalDir), SNAPSHOT_EVERY)))
-        .compose(v -> deploy(new HealthzVerticle(http)))
-        .compose(v -> deploy(new ReadOnlyServerVerticle(http, registry, null)))
+        // healthz and the read-only port only read the journal's health and the projection: side by side.
+        .compose(v -> Future.all(deploy(new HealthzVerticle(http)), deploy(new ReadOnlyServerVerticle(http, registry, null))))
         .compose(v -> {
           deploy(new KubeletServerVerticle(http, registry, null)).onComplete(secureApi);
           return vertx.eventBus().<NodeState>request(Addresses.PROJECTION_NODE, "start");
@@ -120,7 +133,7 @@ public final class Agent {
         .compose(recovered -> {
           NodeState state = recovered.body();
           recordListening(http);
-          return connectRuntime()
+          return runtime
               .compose(endpoint -> append(new AgentStarted(VersionCommand.VERSION, config.nodeName(), nodeIp,
                   config.rootDir().toString(), endpoint, ProcessHandle.current().pid(), state.seq(), listening())))
               .compose(c -> deploy(new ConfigWatchVerticle(flags, config, registry)))

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         RuntimeCommand.class,
         io.vertlet.source.CheckManifestsCommand.class,
         BenchCommand.class,
+        AotTrainCommand.class,
     })
 public final class VertletCommand implements Runnable {
 
