@@ -21,8 +21,12 @@ cp -r "$VERTLET_HOME/conf/." "$prefix/conf/"
 # The JDK 25+ AOT cache, trained against the installed jar (a cache names the jar it was made from).
 # The wrapper maps it only while it is newer than the jar: re-run install.sh after replacing the jar.
 rm -f "$prefix/vertlet.aot"
-aot=$(vertlet_aot_opts "$prefix/vertlet.jar" "$prefix/vertlet.aot" "$VERTLET_DEFAULT_JAVA_OPTS")
-[ -n "$aot" ] && aot_flags="-XX:AOTCache=$prefix/vertlet.aot -Xlog:disable -Xlog:all=warning:stderr" || aot_flags=
+aot_flags=
+if vertlet_aot_supported; then
+  echo "install: training the JDK AOT cache (~20 s of CPU) ..." >&2
+  vertlet_aot_train "$prefix/vertlet.jar" "$prefix/vertlet.aot" "$VERTLET_DEFAULT_JAVA_OPTS" \
+    && aot_flags="-XX:AOTCache=$prefix/vertlet.aot -Xlog:disable -Xlog:all=warning:stderr"
+fi
 cat > /usr/bin/vertlet <<WRAPPER
 #!/bin/sh
 # Installed by vertlet's deploy/install.sh; VERTLET_JAVA_OPTS overrides the JVM flags (and the AOT cache).

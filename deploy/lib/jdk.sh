@@ -34,30 +34,50 @@ vertlet_quiet_maven() {
   fi
 }
 
-# The JDK's AOT cache (JEP 483/514, JDK 25+: one-step -XX:AOTCacheOutput): classes of the agent's
-# start-up and of a pod's life loaded, linked and archived once per jar, mapped at every start
-# (docs/performance.md, "JVM settings and what each bought"). vertlet_aot_opts JAR CACHE prints the
-# flags that use CACHE, first (re)training it when it is missing or older than JAR or the JDK; prints
-# nothing on a JDK < 25, with VERTLET_AOT=0, or when training fails (the agent then starts without).
-# Training runs `vertlet aot-train` (an agent in a temporary dir, one pod) under the same flags as the
-# agent, since the JVM only maps a cache made with a compatible GC and heap layout. The JVM itself
-# refuses a cache whose jar changed and starts without it; -Xlog:disable -Xlog:all=warning:stderr
-# keeps that warning (and any other JVM warning) off stdout, where commands print their results.
-vertlet_aot_opts() {
-  local jar="$1" cache="$2" flags="$3" major tmp
-  [ "${VERTLET_AOT:-1}" != 0 ] || return 0
+# (docs/performance.md, "JVM settings and what each bought"). The JVM only maps a cache made from
+# the same jar with a compatible GC and heap layout, so a cache is trained by `vertlet aot-train` (an
+# agent in a temporary dir running one pod) under the agent's own flags. The JVM refuses a cache
+# whose jar changed and starts without it; -Xlog:disable -Xlog:all=warning:stderr keeps that warning
+# (and any other JVM warning) off stdout, where commands print their results.
+#
+# vertlet_aot_fresh JAR CACHE: true when CACHE exists and is newer than JAR and the JDK.
+vertlet_aot_fresh() {
+  [ -s "$2" ] && [ "$2" -nt "$1" ] && [ "$2" -nt "$JAVA_HOME/lib/modules" ]
+}
+# vertlet_aot_supported: JDK >= 25 and not turned off with VERTLET_AOT=0.
+vertlet_aot_supported() {
+  local major
+  [ "${VERTLET_AOT:-1}" != 0 ] || return 1
   major=$(vertlet_java_major "$JAVA")
-  [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null || return 0
-  if [ ! -s "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$JAVA_HOME/lib/modules" -nt "$cache" ]; then
-    tmp="$cache.$$.tmp"
-    echo "vertlet: training the JDK AOT cache for this jar (once per build, ~20 s of CPU; log: $cache.log) ..." >&2
-    if "$JAVA" $flags -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train >"$cache.log" 2>&1 && [ -s "$tmp" ]; then
+  [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null
+}
+# vertlet_aot_train JAR CACHE FLAGS [RUNNER]: trains CACHE now (~20 s of CPU), under a temporary name
+# renamed into place; on failure leaves no cache and says where the log is. One training at a time
+# (flock). RUNNER prefixes the JVM command (e.g. "nice -n 19").
+vertlet_aot_train() {
+  local jar="$1" cache="$2" flags="$3" runner="${4:-}" tmp="$2.$$.tmp"
+  (
+    flock -n 9 || exit 0 # another launcher is training this cache already
+    vertlet_aot_fresh "$jar" "$cache" && exit 0
+    if $runner "$JAVA" $flags -XX:AOTCacheOutput="$tmp" -jar "$jar" aot-train >"$cache.log" 2>&1 && [ -s "$tmp" ]; then
       mv -f "$tmp" "$cache"
     else
       rm -f "$tmp" "$tmp.config"
-      echo "vertlet: AOT cache training failed (see $cache.log); starting without it" >&2
-      return 0
+      echo "vertlet: AOT cache training failed (see $cache.log); the agent starts without it" >&2
+      exit 1
     fi
+  ) 9>"$cache.lock"
+}
+# vertlet_aot_opts JAR CACHE FLAGS: prints the flags that map CACHE when it is fresh. When it is
+# missing or stale, prints nothing (this start goes without; nobody waits for a training) and trains
+# it in the background at low priority for the next start.
+vertlet_aot_opts() {
+  local jar="$1" cache="$2" flags="$3"
+  vertlet_aot_supported || return 0
+  if vertlet_aot_fresh "$jar" "$cache"; then
+    echo "-XX:AOTCache=$cache -Xlog:disable -Xlog:all=warning:stderr"
+  else
+    echo "vertlet: training the JDK AOT cache for the next start in the background (log: $cache.log)" >&2
+    (trap '' INT HUP; vertlet_aot_train "$jar" "$cache" "$flags" "nice -n 19") </dev/null >/dev/null 2>&1 &
   fi
-  echo "-XX:AOTCache=$cache -Xlog:disable -Xlog:all=warning:stderr"
 }

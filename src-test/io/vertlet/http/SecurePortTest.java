@@ -151,7 +151,7 @@ class SecurePortTest {
     assertTrue(get(trusting, "https://localhost:" + port + "/metrics").body()
         .contains("kubelet_node_name{node=\"node-a\"} 1"));
     // A client that does not trust the kubelet's certificate cannot talk to it at all.
-    HttpClient stranger = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient stranger = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     IOException refused = assertThrows(IOException.class, () -> stranger.send(
         HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/healthz")).build(),
         HttpResponse.BodyHandlers.ofString()));
@@ -265,7 +265,7 @@ class SecurePortTest {
       keyManagers = new KeyManager[] {new ForcedAlias((X509ExtendedKeyManager) keyManagers[0], forceAlias)};
     }
     tls.init(keyManagers, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(30)).build();
   }
 
   /** Always picks one alias for client authentication, ignoring the issuers the server advertises. */
