@@ -202,6 +202,31 @@ class NodeShimTest {
   }
 
   @Test
+  void aStateDirTooDeepForAUnixSocketKeepsItsShimSocketElsewhere() throws Exception {
+    Path deep = tmp.resolve("d".repeat(60)).resolve("e".repeat(60)).resolve("state");
+    Files.createDirectories(deep);
+    Path socket = NodeShim.socketPath(deep, "0123456789ab");
+    assertFalse(socket.startsWith(deep), "no room beside the script: " + socket);
+    assertTrue(socket.toString().length() <= 107, socket::toString);
+    assertEquals(socket, NodeShim.socketPath(deep, "0123456789ab"), "a restarted runtime finds the same socket");
+    assertNotEquals(socket, NodeShim.socketPath(deep.resolveSibling("other-state-dir-with-a-long-name"), "0123456789ab"),
+        "another state dir, another shim");
+    assertEquals(tmp.resolve("state/shim-0123456789ab.sock"), NodeShim.socketPath(tmp.resolve("state"), "0123456789ab"),
+        "a short state dir keeps its socket beside the script");
+
+    NodeShim shim = NodeShim.install(deep);
+    try {
+      shim.connect();
+      assertTrue(Files.exists(shim.socket()), "the shim listens on " + shim.socket());
+      assertTrue(cmdline(shim.pid()).contains(deep.toString()), "the shim still names its state dir");
+    } finally {
+      shim.close();
+      ProcessHandle.of(shim.pid()).ifPresent(ProcessHandle::destroyForcibly);
+      Files.deleteIfExists(shim.socket()); // killed, it could not unlink it
+    }
+  }
+
+  @Test
   void exitCodeAndLogsSurviveARuntimeRestart() throws Exception {
     String id = run("survivor", "echo before; sleep 1.5; echo after >&2; exit 7");
     waitFor(id, s -> s.getState() == ContainerState.CONTAINER_RUNNING);

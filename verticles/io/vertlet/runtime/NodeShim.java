@@ -89,11 +89,7 @@ final class NodeShim implements AutoCloseable {
   static NodeShim install(Path stateDir, byte[] body) {
     String hash = hash(body);
     Path script = stateDir.resolve("shim-" + hash + ".pl");
-    Path socket = stateDir.resolve("shim-" + hash + ".sock");
-    if (socket.toString().getBytes(StandardCharsets.UTF_8).length > SUN_PATH_MAX) {
-      throw new IllegalStateException("the shim's socket path " + socket + " is longer than the " + SUN_PATH_MAX
-          + " bytes a unix socket allows: use a shorter root/state dir");
-    }
+    Path socket = socketPath(stateDir, hash);
     try {
       if (!Files.exists(script)) {
         Path tmp = stateDir.resolve(script.getFileName() + ".tmp");
@@ -289,7 +285,8 @@ final class NodeShim implements AutoCloseable {
       for (Path p : old) {
         String name = p.getFileName().toString();
         String base = name.substring(0, name.length() - ".pl".length());
-        if (!base.equals("shim-" + hash) && !Files.exists(stateDir.resolve(base + ".sock"))) {
+        String itsHash = base.substring("shim-".length());
+        if (!itsHash.equals(hash) && !Files.exists(socketPath(stateDir, itsHash))) {
           Files.deleteIfExists(p); // perl read it whole at start
           Files.deleteIfExists(stateDir.resolve(base + ".log"));
         }
@@ -307,9 +304,45 @@ final class NodeShim implements AutoCloseable {
         + "embedded runtime's shim needs it");
   }
 
+  /**
+   * The control socket of the shim of version {@code hash} serving {@code stateDir}: beside the
+   * script when that path fits a unix socket's {@value #SUN_PATH_MAX} bytes; otherwise (a deep root
+   * dir) under {@code /run/vertlet/s/} (the temp dir when /run is not writable), named by a digest of
+   * the state dir and the version, as containerd does for its shims. Deterministic, so a restarted
+   * runtime finds the shim it left running.
+   */
+  static Path socketPath(Path stateDir, String hash) {
+    Path beside = stateDir.resolve("shim-" + hash + ".sock");
+    if (fits(beside)) {
+      return beside;
+    }
+    String name = digest(stateDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8))
+        .substring(0, 16) + "-" + hash + ".sock";
+    for (Path dir : List.of(Path.of("/run/vertlet/s"), Path.of(System.getProperty("java.io.tmpdir"), "vertlet-s"))) {
+      try {
+        Files.createDirectories(dir);
+        if (Files.isWritable(dir) && fits(dir.resolve(name))) {
+          return dir.resolve(name);
+        }
+      } catch (IOException | SecurityException e) {
+        // not usable here: try the next place
+      }
+    }
+    throw new IllegalStateException("no place for the shim's socket: " + beside + " is longer than the "
+        + SUN_PATH_MAX + " bytes a unix socket allows, and neither /run/vertlet/s nor the temp dir is writable");
+  }
+
+  private static boolean fits(Path socket) {
+    return socket.toString().getBytes(StandardCharsets.UTF_8).length <= SUN_PATH_MAX;
+  }
+
   private static String hash(byte[] body) {
+    return digest(body).substring(0, 12);
+  }
+
+  private static String digest(byte[] body) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)).substring(0, 12);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
