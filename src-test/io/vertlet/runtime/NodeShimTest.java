@@ -214,7 +214,15 @@ class NodeShimTest {
     assertEquals(tmp.resolve("state/shim-0123456789ab.sock"), NodeShim.socketPath(tmp.resolve("state"), "0123456789ab"),
         "a short state dir keeps its socket beside the script");
 
+    // A shim killed with SIGKILL left its socket in the shared dir: the next install sweeps it.
+    Path dead = socket.resolveSibling("0000000000000000-dead00000000.sock");
+    try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(dead));
+    }
+    assertTrue(Files.exists(dead), "closing a unix server socket leaves its file");
+
     NodeShim shim = NodeShim.install(deep);
+    assertFalse(Files.exists(dead), "a socket nobody answers on is swept");
     try {
       shim.connect();
       assertTrue(Files.exists(shim.socket()), "the shim listens on " + shim.socket());

@@ -281,6 +281,9 @@ final class NodeShim implements AutoCloseable {
 
   private static void removeLeftovers(Path stateDir, String hash) throws IOException {
     Files.deleteIfExists(stateDir.resolve("supervisor.sh")); // running bash supervisors hold it open
+    for (Path shared : SHARED_SOCKET_DIRS) {
+      removeDeadSockets(shared);
+    }
     try (DirectoryStream<Path> old = Files.newDirectoryStream(stateDir, "shim-*.pl")) {
       for (Path p : old) {
         String name = p.getFileName().toString();
@@ -304,6 +307,31 @@ final class NodeShim implements AutoCloseable {
         + "embedded runtime's shim needs it");
   }
 
+  /** Where sockets of state dirs too deep for a unix socket go, in order of preference. */
+  private static final List<Path> SHARED_SOCKET_DIRS =
+      List.of(Path.of("/run/vertlet/s"), Path.of(System.getProperty("java.io.tmpdir"), "vertlet-s"));
+
+  /**
+   * A shim killed with SIGKILL cannot unlink its socket; in the shared dirs nobody else would (a
+   * socket beside its script goes with its state dir). A socket nobody answers on is dead.
+   */
+  private static void removeDeadSockets(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> sockets = Files.newDirectoryStream(dir, "*.sock")) {
+      for (Path socket : sockets) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+          probe.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException refused) {
+          Files.deleteIfExists(socket);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot sweep {}: {}", dir, e.toString());
+    }
+  }
+
   /**
    * The control socket of the shim of version {@code hash} serving {@code stateDir}: beside the
    * script when that path fits a unix socket's {@value #SUN_PATH_MAX} bytes; otherwise (a deep root
@@ -318,7 +346,7 @@ final class NodeShim implements AutoCloseable {
     }
     String name = digest(stateDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8))
         .substring(0, 16) + "-" + hash + ".sock";
-    for (Path dir : List.of(Path.of("/run/vertlet/s"), Path.of(System.getProperty("java.io.tmpdir"), "vertlet-s"))) {
+    for (Path dir : SHARED_SOCKET_DIRS) {
       try {
         Files.createDirectories(dir);
         if (Files.isWritable(dir) && fits(dir.resolve(name))) {
