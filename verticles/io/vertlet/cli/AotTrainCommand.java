@@ -10,9 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -113,7 +111,7 @@ public final class AotTrainCommand implements Callable<Integer> {
         agent.stop("aot-train", Duration.ofSeconds(20));
       }
       vertx.close().await(10, TimeUnit.SECONDS);
-      killLeftovers(tmp.toString());
+      ProcessSweep.killAllNaming(tmp.toString());
       deleteQuietly(tmp);
     }
     System.err.println(ran && deleted ? "vertlet: AOT training run done (one pod started and deleted)"
@@ -140,27 +138,6 @@ public final class AotTrainCommand implements Callable<Integer> {
           .await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       return null;
-    }
-  }
-
-  /** Embedded containers outlive the agent by design; nothing of the training run may. */
-  private static void killLeftovers(String marker) {
-    long self = ProcessHandle.current().pid();
-    List<ProcessHandle> victims = new ArrayList<>();
-    ProcessHandle.allProcesses().filter(p -> p.pid() != self)
-        .filter(p -> cmdline(p.pid()).contains(marker))
-        .forEach(p -> {
-          victims.addAll(p.descendants().toList());
-          victims.add(p);
-        });
-    victims.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).replace('\0', ' ');
-    } catch (IOException e) {
-      return "";
     }
   }
 

@@ -255,7 +255,7 @@ public final class PodBenchCommand implements Callable<Integer> {
     } finally {
       if (serve != null) {
         stop(serve);
-        killHelpers(root + "/");
+        ProcessSweep.killAllNaming(root + "/");
       }
     }
   }
@@ -416,7 +416,7 @@ public final class PodBenchCommand implements Callable<Integer> {
         PodBenchCommand.stop(process);
       }
       if (runtime.equals("embedded")) {
-        killHelpers(root + "/"); // the shim and its containers outlive the agent by design
+        ProcessSweep.killAllNaming(root + "/"); // the shim and its containers outlive the agent by design
       } else {
         try (CriClient cri = cri()) {
           removeSandboxes(cri);
@@ -593,7 +593,7 @@ public final class PodBenchCommand implements Callable<Integer> {
       int count = 0;
       double rss = 0;
       for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-        if (p.pid() != agentPid && cmdline(p.pid()).contains(marker)) {
+        if (p.pid() != agentPid && ProcessSweep.cmdline(p.pid()).contains(marker)) {
           count++;
           rss += PodBenchCommand.rssMiB(p.pid());
         }
@@ -606,27 +606,6 @@ public final class PodBenchCommand implements Callable<Integer> {
   private static String markerOf(String endpoint) {
     String path = endpoint.replaceFirst("^unix://", "");
     return Path.of(path).getParent().toString() + "/";
-  }
-
-  /** SIGKILLs every process naming {@code marker} on its command line and all their descendants. */
-  private static void killHelpers(String marker) {
-    long self = ProcessHandle.current().pid();
-    List<ProcessHandle> victims = new ArrayList<>();
-    for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-      if (p.pid() != self && cmdline(p.pid()).contains(marker)) {
-        victims.addAll(p.descendants().toList());
-        victims.add(p);
-      }
-    }
-    victims.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).replace('\0', ' ');
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   // ---------------------------------------------------------------- /proc
