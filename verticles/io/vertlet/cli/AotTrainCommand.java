@@ -51,28 +51,8 @@ public final class AotTrainCommand implements Callable<Integer> {
     Path root = tmp.resolve("var");
     int readOnly = freePort();
     Path config = tmp.resolve("kubelet.yaml");
-    Files.writeString(config, """
-        apiVersion: kubelet.config.k8s.io/v1beta1
-        kind: KubeletConfiguration
-        staticPodPath: %s
-        fileCheckFrequency: 1s
-        address: 127.0.0.1
-        port: %d
-        readOnlyPort: %d
-        healthzBindAddress: 127.0.0.1
-        healthzPort: %d
-        podLogsDir: %s
-        authentication:
-          anonymous:
-            enabled: true
-          webhook:
-            enabled: false
-        authorization:
-          mode: AlwaysAllow
-        failSwapOn: false
-        cgroupDriver: cgroupfs
-        containerRuntimeEndpoint: embedded
-        """.formatted(manifests, freePort(), readOnly, freePort(), tmp.resolve("pod-logs")));
+    Files.writeString(config, ThrowAwayAgentConfig.yaml(manifests, freePort(), readOnly, freePort())
+        + "podLogsDir: " + tmp.resolve("pod-logs") + "\ncontainerRuntimeEndpoint: embedded\n");
     Files.writeString(manifests.resolve("train.yaml"), """
         apiVersion: v1
         kind: Pod

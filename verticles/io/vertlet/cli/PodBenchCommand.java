@@ -283,26 +283,7 @@ public final class PodBenchCommand implements Callable<Integer> {
       log = root.resolve("agent.log");
       Files.createDirectories(manifests);
       Files.createDirectories(staging);
-      Files.writeString(config, """
-          apiVersion: kubelet.config.k8s.io/v1beta1
-          kind: KubeletConfiguration
-          staticPodPath: %s
-          fileCheckFrequency: 1s
-          address: 127.0.0.1
-          port: %d
-          readOnlyPort: %d
-          healthzBindAddress: 127.0.0.1
-          healthzPort: %d
-          authentication:
-            anonymous:
-              enabled: true
-            webhook:
-              enabled: false
-          authorization:
-            mode: AlwaysAllow
-          failSwapOn: false
-          cgroupDriver: cgroupfs
-          """.formatted(manifests, port, readOnlyPort, healthzPort));
+      Files.writeString(config, ThrowAwayAgentConfig.yaml(manifests, port, readOnlyPort, healthzPort));
     }
 
     long start() throws IOException {
