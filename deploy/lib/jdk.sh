@@ -1,8 +1,14 @@
 # Sourced by ./vertlet and the test runner: sets JAVA to a JDK >= 21, or says in one line there is none.
 # Order: $JAVA_HOME, then every JDK under /usr/lib/jvm (newest first), then java on the PATH.
 # Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
-VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData"
+VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData -XX:TrimNativeHeapInterval=5000"
 vertlet_java_major() { # prints the feature version of the given java binary
+  # Every JDK says its version in <home>/release: reading it costs nothing, while asking the JVM
+  # (the fallback, for a JDK without that file) is a JVM start, ~60 ms each time the launcher asks.
+  local release major
+  release="$(dirname "$(dirname "$1")")/release"
+  major=$(sed -n 's/^JAVA_VERSION="\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' "$release" 2>/dev/null | head -n1)
+  if [ -n "$major" ]; then echo "$major"; return; fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1
 }
 vertlet_find_jdk() {
