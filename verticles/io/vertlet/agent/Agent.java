@@ -60,6 +60,14 @@ public final class Agent {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
+    // Vert.x turns the PEM serving key into an in-memory PKCS#12 store and copies it once more into a
+    // key manager's store, each time re-encrypting the key with the JDK's default 10,000 PBKDF2 rounds
+    // and decrypting it again: ~130 ms of CPU at every start for stores that never leave this process.
+    // The agent writes no PKCS#12 file itself (the self-signed pair is made by keytool in its own JVM,
+    // and kept as PEM), and reading a store takes its count from the store, so one round is enough.
+    if (System.getProperty("keystore.pkcs12.keyPbeIterationCount") == null) {
+      System.setProperty("keystore.pkcs12.keyPbeIterationCount", "1");
+    }
   }
 
   /** Facts between projection snapshots: bounds start-up to one snapshot plus this many facts. */
