@@ -62,6 +62,10 @@ public final class PodBenchCommand implements Callable<Integer> {
   @Option(names = "--steady-seconds", defaultValue = "10", description = "Steady CPU window (default ${DEFAULT-VALUE}).")
   int steadySeconds;
 
+  @Option(names = "--explain-lag", description = "After each burst, split every pod's /pods lag at the instant the "
+      + "agent journaled its container started (from the agent's /journal): runtime → journal, journal → /pods.")
+  boolean explainLag;
+
   @Option(names = "--image", defaultValue = "localhost/busybox:1.35", description = "Container image (default ${DEFAULT-VALUE}).")
   String image;
 
@@ -470,7 +474,63 @@ public final class PodBenchCommand implements Callable<Integer> {
         worst = Math.max(worst, (e.getValue() - r) / 1e6);
       }
     }
+    if (explainLag) {
+      explainLag(agent, t0, prefix, inRuntime, inPods);
+    }
     return new Burst(runtimeAll, podsAll, worst);
+  }
+
+  /**
+   * Where each pod's lag went: from the runtime showing its container running to the agent journaling
+   * ContainerStarted (the CRI call's return and the worker), and from there to /pods showing it (commit,
+   * projection, rendering). Journal instants are wall-clock; the bench's are System.nanoTime, mapped here.
+   */
+  private void explainLag(AgentProcess agent, long t0, String prefix, Map<String, Long> inRuntime,
+      Map<String, Long> inPods) {
+    long wallNanosAtNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    Map<String, Long> journaled = new HashMap<>();
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.readOnlyPort
+          + "/journal?since=0&limit=10000")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonArray records = new JsonObject(r.body()).getJsonArray("records");
+      for (int i = 0; i < records.size(); i++) {
+        JsonObject rec = records.getJsonObject(i);
+        if (!"ContainerStarted".equals(rec.getString("type")) || !(rec.getValue("pod") instanceof String pod)) {
+          continue;
+        }
+        String name = pod.substring(pod.indexOf('/') + 1);
+        java.time.Instant at = java.time.Instant.parse(rec.getString("at"));
+        long atNano = at.getEpochSecond() * 1_000_000_000L + at.getNano() - wallNanosAtNano;
+        if (name.startsWith(prefix) && atNano >= t0) { // after a restart: only what this agent started
+          journaled.putIfAbsent(name, atNano);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      System.out.println("explain-lag: cannot read the agent's journal: " + e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    List<Double> toJournal = new ArrayList<>();
+    List<Double> toPods = new ArrayList<>();
+    for (var e : inPods.entrySet()) {
+      Long runtimeAt = inRuntime.get(e.getKey());
+      Long journalAt = journaled.get(e.getKey());
+      if (runtimeAt != null && journalAt != null) {
+        toJournal.add((journalAt - runtimeAt) / 1e6);
+        toPods.add((e.getValue() - journalAt) / 1e6);
+      }
+    }
+    Collections.sort(toJournal);
+    Collections.sort(toPods);
+    if (toJournal.isEmpty()) {
+      System.out.println("explain-lag " + prefix + ": no container was started (adopted ones are not journaled as started)");
+      return;
+    }
+    System.out.printf(Locale.ROOT, "explain-lag %s (%d pods, ms): runtime → journaled p50 %.0f max %.0f; "
+            + "journaled → /pods p50 %.0f max %.0f%n", prefix, toJournal.size(), toJournal.get(toJournal.size() / 2),
+        toJournal.getLast(), toPods.get(toPods.size() / 2), toPods.getLast());
   }
 
   private static String tail(Path log, int lines) {
