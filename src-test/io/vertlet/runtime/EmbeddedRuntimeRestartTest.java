@@ -222,6 +222,25 @@ class EmbeddedRuntimeRestartTest {
     }
   }
 
+  @Test
+  void aRootDirTooDeepForAUnixSocketStillServesAndARestartFindsItsSocket() {
+    Path deepRoot = tmp.resolve("r".repeat(60)).resolve("s".repeat(60));
+    Path socket = EmbeddedRuntime.defaultSocket(deepRoot);
+    assertFalse(socket.startsWith(deepRoot), "no room under the root dir: " + socket);
+    assertTrue(socket.toString().length() <= 107, socket::toString);
+    assertEquals(socket, EmbeddedRuntime.defaultSocket(deepRoot), "a restarted agent dials the same socket");
+    assertEquals(tmp.resolve("runtime/vertlet-cri.sock"), EmbeddedRuntime.defaultSocket(tmp), "a short root keeps it");
+
+    EmbeddedRuntime deep = new EmbeddedRuntime(socket, EmbeddedRuntime.defaultStateDir(deepRoot));
+    await(deep.start(vertx));
+    try (CriClient client = CriClient.create(vertx, deep.endpoint(), Duration.ofSeconds(30), new SimpleMeterRegistry())) {
+      assertEquals(EmbeddedRuntime.RUNTIME_NAME, await(client.version()).getRuntimeName());
+    } finally {
+      await(deep.stop());
+    }
+    assertFalse(Files.exists(socket), "a stopped runtime removes its socket from the shared dir");
+  }
+
   static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -308,7 +308,7 @@ public final class PodBenchCommand implements Callable<Integer> {
     }
 
     String criEndpoint() {
-      return runtime.equals("containerd") ? endpoint : "unix://" + root.resolve("var/runtime/vertlet-cri.sock");
+      return runtime.equals("containerd") ? endpoint : "unix://" + io.vertlet.runtime.EmbeddedRuntime.defaultSocket(root.resolve("var"));
     }
 
     CriClient cri() {

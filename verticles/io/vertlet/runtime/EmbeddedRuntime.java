@@ -44,9 +44,12 @@ public final class EmbeddedRuntime {
   /** The runtime name reported by Version. */
   public static final String RUNTIME_NAME = "vertlet-embedded";
 
-  /** The conventional socket under the agent's root dir. */
+  /**
+   * The conventional socket under the agent's root dir; for a root dir too deep for a unix socket, one
+   * in a shared dir named by a digest of the root dir ({@link SocketPaths}).
+   */
   public static Path defaultSocket(Path rootDir) {
-    return rootDir.resolve("runtime").resolve("vertlet-cri.sock");
+    return SocketPaths.fitting(rootDir.resolve("runtime").resolve("vertlet-cri.sock"), rootDir, "cri.sock");
   }
 
   /** The conventional state dir under the agent's root dir. */

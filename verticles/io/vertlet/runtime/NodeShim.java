@@ -16,9 +16,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +39,6 @@ final class NodeShim implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeShim.class);
   private static final String SCRIPT = "shim.pl";
-  private static final int SUN_PATH_MAX = 107;
 
   /** A started container: its main process and when it started (nanoseconds since the epoch). */
   record Started(long pid, long startedAt) {}
@@ -281,9 +277,7 @@ final class NodeShim implements AutoCloseable {
 
   private static void removeLeftovers(Path stateDir, String hash) throws IOException {
     Files.deleteIfExists(stateDir.resolve("supervisor.sh")); // running bash supervisors hold it open
-    for (Path shared : SHARED_SOCKET_DIRS) {
-      removeDeadSockets(shared);
-    }
+    SocketPaths.removeDeadShared();
     try (DirectoryStream<Path> old = Files.newDirectoryStream(stateDir, "shim-*.pl")) {
       for (Path p : old) {
         String name = p.getFileName().toString();
@@ -307,72 +301,16 @@ final class NodeShim implements AutoCloseable {
         + "embedded runtime's shim needs it");
   }
 
-  /** Where sockets of state dirs too deep for a unix socket go, in order of preference. */
-  private static final List<Path> SHARED_SOCKET_DIRS =
-      List.of(Path.of("/run/vertlet/s"), Path.of(System.getProperty("java.io.tmpdir"), "vertlet-s"));
-
-  /**
-   * A shim killed with SIGKILL cannot unlink its socket; in the shared dirs nobody else would (a
-   * socket beside its script goes with its state dir). A socket nobody answers on is dead.
-   */
-  private static void removeDeadSockets(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (DirectoryStream<Path> sockets = Files.newDirectoryStream(dir, "*.sock")) {
-      for (Path socket : sockets) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-          probe.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException refused) {
-          Files.deleteIfExists(socket);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("cannot sweep {}: {}", dir, e.toString());
-    }
-  }
-
   /**
    * The control socket of the shim of version {@code hash} serving {@code stateDir}: beside the
-   * script when that path fits a unix socket's {@value #SUN_PATH_MAX} bytes; otherwise (a deep root
-   * dir) under {@code /run/vertlet/s/} (the temp dir when /run is not writable), named by a digest of
-   * the state dir and the version, as containerd does for its shims. Deterministic, so a restarted
-   * runtime finds the shim it left running.
+   * script, or for a state dir too deep for a unix socket, in a shared dir named by a digest of the
+   * state dir and the version ({@link SocketPaths}).
    */
   static Path socketPath(Path stateDir, String hash) {
-    Path beside = stateDir.resolve("shim-" + hash + ".sock");
-    if (fits(beside)) {
-      return beside;
-    }
-    String name = digest(stateDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8))
-        .substring(0, 16) + "-" + hash + ".sock";
-    for (Path dir : SHARED_SOCKET_DIRS) {
-      try {
-        Files.createDirectories(dir);
-        if (Files.isWritable(dir) && fits(dir.resolve(name))) {
-          return dir.resolve(name);
-        }
-      } catch (IOException | SecurityException e) {
-        // not usable here: try the next place
-      }
-    }
-    throw new IllegalStateException("no place for the shim's socket: " + beside + " is longer than the "
-        + SUN_PATH_MAX + " bytes a unix socket allows, and neither /run/vertlet/s nor the temp dir is writable");
-  }
-
-  private static boolean fits(Path socket) {
-    return socket.toString().getBytes(StandardCharsets.UTF_8).length <= SUN_PATH_MAX;
+    return SocketPaths.fitting(stateDir.resolve("shim-" + hash + ".sock"), stateDir, hash + ".sock");
   }
 
   private static String hash(byte[] body) {
-    return digest(body).substring(0, 12);
-  }
-
-  private static String digest(byte[] body) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return SocketPaths.sha256(body).substring(0, 12);
   }
 }
