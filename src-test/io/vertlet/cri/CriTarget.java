@@ -2,10 +2,9 @@ package io.vertlet.cri;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertlet.runtime.EmbeddedRuntime;
+import io.vertlet.testing.ContainerdTestbed;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One runtime the conformance suite runs against: the embedded runtime (always) or the containerd
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class CriTarget {
 
-  static final String CONTAINERD_PROPERTY = "vertlet.containerd.endpoint";
 
   /** The image the testbed imports; the embedded runtime only records the name. */
   static final String IMAGE = "localhost/busybox:1.35";
@@ -35,19 +33,12 @@ final class CriTarget {
   }
 
   static CriTarget containerd() {
-    return new CriTarget("containerd", false, System.getProperty(CONTAINERD_PROPERTY, "").trim());
+    return new CriTarget("containerd", false, System.getProperty(ContainerdTestbed.PROPERTY, "").trim());
   }
 
   /** The client for this target; fails (CI) or aborts (local) when containerd is not configured. */
   synchronized CriClient client(Vertx vertx) {
-    if (endpoint.isEmpty()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        Assertions.fail("containerd testbed missing: CI=true but system property " + CONTAINERD_PROPERTY
-            + " is empty (deploy/testbed/run-tests.sh starts it and passes -Dcontainerd.endpoint)");
-      }
-      Assumptions.abort("containerd not configured: set -Dcontainerd.endpoint=unix:///... "
-          + "(deploy/testbed/run-tests.sh does it); these variants run under CI");
-    }
+    String endpoint = this.endpoint.isEmpty() ? ContainerdTestbed.endpoint() : this.endpoint;
     if (client == null) {
       client = CriClient.create(vertx, endpoint, Duration.ofSeconds(60), new SimpleMeterRegistry());
     }

@@ -1,6 +1,5 @@
 package io.vertlet.pods;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,6 +19,7 @@ import io.vertlet.journal.JournalVerticle;
 import io.vertlet.journal.Recovery;
 import io.vertlet.projection.NodeState;
 import io.vertlet.projection.ProjectionVerticle;
+import io.vertlet.testing.ContainerdTestbed;
 import io.vertlet.pleg.PlegVerticle;
 import io.vertlet.runtime.EmbeddedRuntime;
 import io.vertx.core.Future;
@@ -31,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One agent for the pod worker tests, made of the real parts: a Vert.x, the journal, the projection,
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class PodsHarness implements AutoCloseable {
 
-  static final String CONTAINERD_PROPERTY = "vertlet.containerd.endpoint";
   static final String IMAGE = "localhost/busybox:1.35";
 
   final String runtimeName;
@@ -60,21 +58,16 @@ final class PodsHarness implements AutoCloseable {
     return List.of("embedded", "containerd");
   }
 
+  private final String containerdEndpoint;
+
   PodsHarness(String runtimeName, Path root, java.util.function.UnaryOperator<PodManagerOptions> tune) {
     this.runtimeName = runtimeName;
     this.root = root;
     this.nodeName = "pods-test-" + Long.toHexString(System.nanoTime());
     this.options = tune.apply(PodManagerOptions.defaults(nodeName, root).withNodeIp("127.0.0.1")
         .withBackoff(new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofMinutes(10))));
-    if ("containerd".equals(runtimeName)) {
-      String endpoint = System.getProperty(CONTAINERD_PROPERTY, "").trim();
-      if (endpoint.isEmpty()) {
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-          fail("containerd testbed missing: CI=true but " + CONTAINERD_PROPERTY + " is empty");
-        }
-        Assumptions.abort("containerd not configured (-Dcontainerd.endpoint=unix:///...); runs under CI");
-      }
-    }
+    // Before anything starts: fails under CI, aborts elsewhere, when the testbed is missing.
+    this.containerdEndpoint = "containerd".equals(runtimeName) ? ContainerdTestbed.endpoint() : null;
     start();
   }
 
@@ -88,7 +81,7 @@ final class PodsHarness implements AutoCloseable {
       await(embedded.start(vertx));
       endpoint = embedded.endpoint();
     } else {
-      endpoint = System.getProperty(CONTAINERD_PROPERTY).trim();
+      endpoint = containerdEndpoint;
     }
     cri = CriClient.create(vertx, endpoint, Duration.ofSeconds(60), registry);
     Path journalDir = JournalOptions.defaults(root).journalDir();

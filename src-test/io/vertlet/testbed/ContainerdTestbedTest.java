@@ -3,8 +3,8 @@ package io.vertlet.testbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vertlet.testing.ContainerdTestbed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 public class ContainerdTestbedTest {
 
-  static final String PROPERTY = "vertlet.containerd.endpoint";
   static Path socket;
 
   @BeforeAll
@@ -35,19 +34,9 @@ public class ContainerdTestbedTest {
    * call this too, so they share one rule.
    */
   public static Path requiredSocket() {
-    String endpoint = System.getProperty(PROPERTY, "").trim();
-    if (endpoint.isEmpty()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI=true but system property " + PROPERTY + " is empty: the containerd testbed did not start"
-            + " (see deploy/testbed/containerd.sh up)");
-      }
-      assumeTrue(false, PROPERTY + " is not set; run deploy/testbed/run-tests.sh to test against containerd");
-    }
-    if (!endpoint.startsWith("unix://")) {
-      fail(PROPERTY + " must be a unix:// endpoint, was " + endpoint);
-    }
-    return Path.of(endpoint.substring("unix://".length()));
+    return Path.of(ContainerdTestbed.endpoint().substring("unix://".length()));
   }
+
 
   @Test
   void socketExistsAndAnswers() throws Exception {
