@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertlet.events.FactCodec;
 import io.vertlet.testing.ChildJvm;
 import io.vertlet.testing.CliRun;
+import io.vertlet.testing.ContainerdTestbed;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,19 +23,25 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
-/** The agent as an operator runs it: a separate process, real ports, signals, and its journal on disk. */
+/**
+ * The agent as an operator runs it: a separate process, real ports, signals, and its journal on disk; the
+ * kill -9 recovery on both runtimes (containerd from the testbed, required under CI).
+ */
 class AgentProcessTest {
 
   @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  String nodeName = "test-node";
 
   @Test
   void startsJournalsItsLifeAndRecoversAfterKillNine() throws Exception {
     int healthz = freePort();
     int readOnly = freePort();
-    Path config = writeConfig(healthz, readOnly);
+    Path config = writeConfig(healthz, readOnly, "embedded");
 
     try (ChildJvm first = startAgent(config, "first.log")) {
       first.await("healthz ok", Duration.ofSeconds(60), () -> "ok".equals(get(healthz, "/healthz")));
@@ -76,11 +83,20 @@ class AgentProcessTest {
     assertEquals(0, CliRun.of("journal", "verify", "--dir", dir.resolve("root").toString()).status());
   }
 
-  @Test
-  void killNineWithTenPodsRunningRecreatesNothingAndKeepsTheBackOff() throws Exception {
+  static List<String> runtimes() {
+    return List.of("embedded", "containerd");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runtimes")
+  void killNineWithTenPodsRunningRecreatesNothingAndKeepsTheBackOff(String runtime) throws Exception {
+    // containerd is shared by the whole suite: a node name of its own keeps these pods apart from others'.
+    boolean containerd = runtime.equals("containerd");
+    String endpoint = containerd ? ContainerdTestbed.endpoint() : "embedded";
+    nodeName = containerd ? "kill9-" + Long.toHexString(System.nanoTime()) : "test-node";
     int healthz = freePort();
     int readOnly = freePort();
-    Path config = writeConfig(healthz, readOnly);
+    Path config = writeConfig(healthz, readOnly, endpoint);
     Path manifests = dir.resolve("manifests");
     for (int i = 0; i < 10; i++) {
       writeManifest(manifests, "sleeper-" + i, "sleep 3600");
@@ -215,10 +231,10 @@ class AgentProcessTest {
 
   private ChildJvm startAgent(Path config, String log) {
     return ChildJvm.start(dir.resolve(log), "io.vertlet.cli.VertletCommand", List.of("-Xmx96m"),
-        "--config=" + config, "--root-dir=" + dir.resolve("root"), "--hostname-override=test-node");
+        "--config=" + config, "--root-dir=" + dir.resolve("root"), "--hostname-override=" + nodeName);
   }
 
-  private Path writeConfig(int healthz, int readOnly) throws IOException {
+  private Path writeConfig(int healthz, int readOnly, String runtimeEndpoint) throws IOException {
     Files.createDirectories(dir.resolve("manifests"));
     Path config = dir.resolve("kubelet.yaml");
     Files.writeString(config, """
@@ -239,8 +255,8 @@ class AgentProcessTest {
         authorization:
           mode: AlwaysAllow
         failSwapOn: false
-        containerRuntimeEndpoint: embedded
-        """.formatted(readOnly, healthz, freePort()));
+        containerRuntimeEndpoint: %s
+        """.formatted(readOnly, healthz, freePort(), runtimeEndpoint));
     return config;
   }
 
