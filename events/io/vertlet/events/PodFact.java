@@ -29,14 +29,18 @@ public sealed interface PodFact extends Fact {
       String reason) implements PodFact {}
 
   /**
-   * The pod's sandbox {@code sandboxId} stopped being ready ({@code sandboxState}, as PLEG saw it): the worker
-   * kills the pod's containers and stops that sandbox; when {@code recreate}, it then creates a new sandbox
-   * (attempt + 1) and starts the containers again, as upstream's computePodActions (reason
-   * {@code SandboxChanged}, upstream's event). Not recreated: restartPolicy Never once containers ran, or
-   * nothing left to start under OnFailure.
+   * The pod's sandbox {@code sandboxId} stopped being ready ({@code sandboxState}: {@code NOTREADY} as PLEG saw
+   * it, or {@link #NOT_FOUND} when the runtime no longer has it at all): the worker kills the pod's containers
+   * and stops that sandbox (if it still exists); when {@code recreate}, it then creates a new sandbox (attempt + 1)
+   * and starts the containers again, as upstream's computePodActions (reason {@code SandboxChanged}, upstream's
+   * event). Not recreated: restartPolicy Never once containers ran, or nothing left to start under OnFailure.
    */
   record SandboxLost(PodRef pod, String sandboxId, String sandboxState, boolean recreate, String reason,
-      String message) implements PodFact {}
+      String message) implements PodFact {
+
+    /** The sandbox state of a sandbox removed from the runtime under the pod (no CRI state describes it). */
+    public static final String NOT_FOUND = "NOT_FOUND";
+  }
 
   /** All of a pod's containers and its sandbox are gone from the runtime. */
   record PodCleanedUp(PodRef pod) implements PodFact {}

@@ -220,12 +220,18 @@ public record NodeState(
               : v.exited(new ContainerView.Termination(e.containerId(), e.exitCode(), e.reason(), e.startedAt(),
               e.finishedAt() != null ? e.finishedAt() : at))));
       // A removed container keeps its last status, as the kubelet's does: the API still shows why it ended.
-      case RuntimeFact.ContainerRemoved r -> this;
+      // Only a current instance that never ran (created, its start interrupted or its sandbox gone) is simply
+      // no more: the container waits, and is no longer an instance a stop must end.
+      case RuntimeFact.ContainerRemoved r -> withPod(r.pod(), p -> p.withContainer(r.container(),
+          v -> r.containerId().equals(v.containerId()) && v.createdNotStarted() ? v.instanceGone() : v));
       // A current sandbox that is no longer ready marks the pod for its worker (which replaces the sandbox and
-      // journals SandboxLost); READY again (a runtime that recovered it) clears the mark.
+      // journals SandboxLost); READY again (a runtime that recovered it) clears the mark. One the runtime no
+      // longer has at all (removed under the pod, e.g. crictl rmp -f) is dead the same way (NOT_FOUND), unless the
+      // pod is going anyway (its own clean-up removed it, or it failed): then the view just forgets it.
       case SandboxChanged s -> switch (s.state()) {
-        case "REMOVED" -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId())
-            ? p.withSandbox(null, p.podIp(), at, null) : p);
+        case "REMOVED" -> withPod(s.pod(), p -> !s.sandboxId().equals(p.sandboxId()) ? p
+            : p.terminating() || p.failedReason() != null ? p.withSandbox(null, p.podIp(), at, null)
+            : p.sandboxNotReady(PodFact.SandboxLost.NOT_FOUND));
         case "READY" -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId()) && p.sandboxState() != null
             ? p.sandboxNotReady(null) : p);
         default -> withPod(s.pod(), p -> s.sandboxId().equals(p.sandboxId()) && !p.terminating()

@@ -29,11 +29,9 @@ import io.vertlet.events.RuntimeFact.ContainerRemoved;
 import io.vertlet.events.RuntimeFact.ContainerStarted;
 import io.vertlet.events.RuntimeFact.RuntimeReachabilityChanged;
 import io.vertlet.events.RuntimeFact.SandboxChanged;
+import io.vertlet.testing.SocketProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -252,7 +250,7 @@ abstract class PlegRuntimeContract {
     }
     assertEquals("PLEG is not healthy: pleg has yet to be successful", pleg.health().message());
 
-    Proxy proxy = Proxy.start(vertx, socket, Path.of(endpoint.substring("unix://".length())));
+    SocketProxy proxy = SocketProxy.start(vertx, socket, Path.of(endpoint.substring("unix://".length())));
     awaitFact(f -> f instanceof RuntimeReachabilityChanged r && r.reachable());
     assertTrue(pleg.health().healthy(), pleg.health().toString());
 
@@ -342,37 +340,5 @@ abstract class PlegRuntimeContract {
 
   static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  /** A byte pipe from one unix socket to another; closing it drops every connection through it. */
-  record Proxy(NetServer server, List<NetSocket> open) {
-
-    static Proxy start(Vertx vertx, Path listen, Path target) throws Exception {
-      List<NetSocket> open = new CopyOnWriteArrayList<>();
-      NetServer server = vertx.createNetServer().connectHandler(in -> {
-        in.pause();
-        open.add(in);
-        vertx.createNetClient().connect(SocketAddress.domainSocketAddress(target.toString())).onComplete(ar -> {
-          if (ar.failed()) {
-            in.close();
-            return;
-          }
-          NetSocket out = ar.result();
-          open.add(out);
-          in.pipeTo(out);
-          out.pipeTo(in);
-          in.resume();
-        });
-      });
-      await(server.listen(SocketAddress.domainSocketAddress(listen.toString())));
-      return new Proxy(server, open);
-    }
-
-    Future<Void> close() {
-      List<Future<Void>> all = new ArrayList<>();
-      all.add(server.close());
-      open.forEach(s -> all.add(s.close()));
-      return Future.all(all).mapEmpty();
-    }
   }
 }

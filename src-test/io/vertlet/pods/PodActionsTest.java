@@ -270,4 +270,104 @@ class PodActionsTest {
     assertEquals("PodInitializing", v.containers().get("init1").waitingReason());
     assertEquals("Pending", PodStatusRenderer.phase(v));
   }
+
+  // ------------------------------------------------------------------ a sandbox removed from the runtime
+
+  static final Fact SANDBOX_REMOVED = new io.vertlet.events.RuntimeFact.SandboxChanged(WEB, "sb", "REMOVED");
+
+  @Test
+  void aSandboxRemovedFromTheRuntimeIsLostAsNotFoundThenReplaced() {
+    List<Fact> removed = plus(running("Always", false), SANDBOX_REMOVED);
+    PodActions a = plan(removed);
+    assertEquals(new PodActions.LoseSandbox("sb", "NOT_FOUND", true), a.loseSandbox());
+    assertTrue(a.loseSandbox().gone(), "nothing left to stop");
+    assertEquals(PodActions.SANDBOX_GONE_MESSAGE, a.loseSandbox().message("Always"));
+    assertEquals(List.of("c1"), a.kill().stream().map(Kill::containerId).toList(), "its containers are ended");
+    assertTrue(a.kill().get(0).reason().contains("removed from the runtime"), a.kill().get(0).reason());
+    assertFalse(a.createSandbox(), "not before SandboxLost is journaled");
+    assertEquals("False", readyToStart(removed));
+
+    // The worker's kill finds the container gone (137, ContainerStatusUnknown, as upstream); then a new sandbox.
+    List<Fact> lost = plus(removed,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOT_FOUND", true, "SandboxChanged", "m"),
+        new ContainerExited(WEB, "app", "c1", 137, "ContainerStatusUnknown", T0, T0.plusSeconds(1)));
+    PodActions b = plan(lost);
+    assertNull(b.loseSandbox());
+    assertTrue(b.createSandbox());
+    assertEquals(List.of(new ScheduleRestart("app", 0, 1, "ContainerStatusUnknown")), b.schedule());
+  }
+
+  @Test
+  void aSandboxRemovedFollowsTheSameRecreateRulesAsADeadOne() {
+    PodActions never = plan(plus(running("Never", false), SANDBOX_REMOVED));
+    assertFalse(never.loseSandbox().recreate(), "Never, once a container ran: no new sandbox");
+    assertTrue(never.loseSandbox().message("Never").contains("restartPolicy Never"));
+    List<Fact> ended = plus(running("Never", false), SANDBOX_REMOVED,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOT_FOUND", false, "SandboxChanged", "m"),
+        new ContainerExited(WEB, "app", "c1", 137, "ContainerStatusUnknown", T0, T0.plusSeconds(1)));
+    assertTrue(plan(ended).isEmpty(), "nothing to run, no sandbox");
+    assertEquals("Failed", PodStatusRenderer.phase(PodFixtures.web(ended)));
+
+    List<Fact> done = plus(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("OnFailure", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0)), ranTo("app", "c1", 0).toArray(Fact[]::new));
+    assertFalse(plan(plus(done, SANDBOX_REMOVED)).loseSandbox().recreate(), "OnFailure, all succeeded");
+    assertTrue(plan(List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Never", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0), SANDBOX_REMOVED)).loseSandbox().recreate(),
+        "Never, nothing ran yet");
+  }
+
+  @Test
+  void aRemovedOrFailedPodWhoseSandboxIsRemovedIsNotGivenANewOne() {
+    List<Fact> cleaningUp = plus(running("Always", false), new PodRemoved(WEB, "file", "gone"),
+        new ContainerExited(WEB, "app", "c1", 0, "Completed", T0, T0), SANDBOX_REMOVED);
+    PodActions a = plan(cleaningUp);
+    assertNull(a.loseSandbox());
+    assertFalse(a.createSandbox());
+    assertTrue(a.cleanUp());
+    PodActions evicted = plan(plus(running("Always", false),
+        new PodEvicted(WEB, "memory.available", "90Mi", "100Mi", "low memory"), SANDBOX_REMOVED));
+    assertNull(evicted.loseSandbox());
+    assertFalse(evicted.createSandbox());
+  }
+
+  // ------------------------------------------------------------------ attempts: never a name the runtime may hold
+
+  @Test
+  void aContainerCreatedButNeverStartedInADeadSandboxGetsTheNextAttempt() {
+    List<Fact> created = List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0), new ContainerCreated(WEB, "app", "c1", "img", 0), SANDBOX_DIED);
+    PodActions a = plan(created);
+    assertEquals(List.of("c1"), a.kill().stream().map(Kill::containerId).toList(), "the created instance is ended");
+    List<Fact> lost = plus(created,
+        new io.vertlet.events.PodFact.SandboxLost(WEB, "sb", "NOTREADY", true, "SandboxChanged", "m"));
+    // Whether the old instance is still in the runtime (kept with its stopped sandbox) or was removed:
+    // containerd reserves (name, attempt) per pod, not per sandbox, so attempt 0 is never used again.
+    assertEquals(List.of(new StartContainer("app", false, 1)), plan(lost).start());
+    List<Fact> removed = plus(lost, new io.vertlet.events.RuntimeFact.ContainerRemoved(WEB, "app", "c1"));
+    PodActions b = plan(removed);
+    assertTrue(b.createSandbox());
+    assertEquals(List.of(new StartContainer("app", false, 1)), b.start());
+    assertEquals(1, PodFixtures.web(plus(removed, new SandboxCreated(WEB, "sb2", "10.0.0.4", 1),
+        new ContainerCreated(WEB, "app", "c2", "img", 1))).containers().get("app").restartCount(),
+        "counted as a new instance, as upstream's restartCount (the attempt)");
+  }
+
+  @Test
+  void aStartInterruptedAfterCreateIsRetriedAsTheNextAttempt() {
+    List<Fact> created = List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0), new ContainerCreated(WEB, "app", "c1", "img", 0));
+    assertEquals(List.of(new StartContainer("app", false, 1)), plan(created).start(),
+        "an agent restart between CreateContainer and StartContainer: c1 (attempt 0) still holds its name");
+
+    List<Fact> failed = plus(created, new ContainerFailedToStart(WEB, "app", "RunContainerError", "exec: no"));
+    assertEquals(List.of(new ScheduleRestart("app", 10_000, 0, "RunContainerError")), plan(failed).schedule());
+    List<Fact> retry = plus(failed, new RestartScheduled(WEB, "app", 0, 0, "RunContainerError"));
+    assertEquals(List.of(new StartContainer("app", false, 1)), plan(retry).start(), "not attempt 0 again");
+
+    List<Fact> pullFailed = List.of(new PodAdded(WEB, "file", "/m/web.yaml", pod("Always", false)),
+        new SandboxCreated(WEB, "sb", "10.0.0.4", 0), new ContainerFailedToStart(WEB, "app", "ErrImagePull", "no"),
+        new RestartScheduled(WEB, "app", 0, 0, "ImagePullBackOff"));
+    assertEquals(List.of(new StartContainer("app", false, 0)), plan(pullFailed).start(),
+        "nothing was created yet: attempt 0 is free");
+  }
 }

@@ -22,6 +22,7 @@ import io.vertlet.projection.ProjectionVerticle;
 import io.vertlet.testing.ContainerdTestbed;
 import io.vertlet.pleg.PlegVerticle;
 import io.vertlet.runtime.EmbeddedRuntime;
+import io.vertlet.testing.SocketProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -48,10 +49,14 @@ final class PodsHarness implements AutoCloseable {
   final PodManagerOptions options;
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<Committed> committed = new CopyOnWriteArrayList<>();
+  private final boolean holdablePleg;
   private Vertx vertx;
   private EmbeddedRuntime embedded;
   private CriClient cri;
   private String podManagerDeployment;
+  /** PLEG's own way to the runtime when it can be held ({@link #holdPleg}), else null (it shares {@link #cri}). */
+  private SocketProxy plegProxy;
+  private CriClient plegCri;
 
   /** Targets: "embedded" always, "containerd" when the testbed endpoint is given (required under CI=true). */
   static List<String> runtimes() {
@@ -61,6 +66,16 @@ final class PodsHarness implements AutoCloseable {
   private final String containerdEndpoint;
 
   PodsHarness(String runtimeName, Path root, java.util.function.UnaryOperator<PodManagerOptions> tune) {
+    this(runtimeName, root, tune, false);
+  }
+
+  /**
+   * @param holdablePleg PLEG reaches the runtime through a proxy socket the test can hold ({@link #holdPleg}),
+   *     to change the runtime between two relists
+   */
+  PodsHarness(String runtimeName, Path root, java.util.function.UnaryOperator<PodManagerOptions> tune,
+      boolean holdablePleg) {
+    this.holdablePleg = holdablePleg;
     this.runtimeName = runtimeName;
     this.root = root;
     this.nodeName = "pods-test-" + Long.toHexString(System.nanoTime());
@@ -95,7 +110,33 @@ final class PodsHarness implements AutoCloseable {
     }, 0)));
     podManagerDeployment = await(vertx.deployVerticle(new PodManagerVerticle(cri, registry, options)));
     // The real PLEG (relisting faster than the kubelet's 1 s to keep the tests short).
-    await(vertx.deployVerticle(new PlegVerticle(cri, Duration.ofMillis(200), registry)));
+    CriClient plegClient = cri;
+    if (holdablePleg) {
+      Path socket = root.resolve("runtime/pleg-proxy.sock");
+      await(vertx.fileSystem().mkdirs(socket.getParent().toString()));
+      await(vertx.fileSystem().deleteRecursive(socket.toString()).recover(err -> Future.succeededFuture()));
+      plegProxy = SocketProxy.start(vertx, socket, Path.of(endpoint.substring("unix://".length())));
+      plegCri = CriClient.create(vertx, "unix://" + socket, Duration.ofSeconds(60), registry);
+      plegClient = plegCri;
+    }
+    await(vertx.deployVerticle(new PlegVerticle(plegClient, Duration.ofMillis(200), registry)));
+  }
+
+  /**
+   * PLEG relists no more (its requests wait) until {@link #releasePleg}: what the test does to the runtime
+   * meanwhile is seen by one relist, as a change made between two relists of the kubelet. Waits a few relist
+   * periods so that a relist already answered is reported before this returns.
+   */
+  void holdPleg() {
+    if (plegProxy == null) {
+      throw new IllegalStateException("this harness was made without holdablePleg");
+    }
+    plegProxy.hold();
+    sleep(1_000);
+  }
+
+  void releasePleg() {
+    plegProxy.release();
   }
 
   /** An agent restart: journal, projection, pod manager and the embedded runtime's server stop and start again. */
@@ -184,6 +225,13 @@ final class PodsHarness implements AutoCloseable {
   }
 
   private void stopAgent() {
+    if (plegProxy != null) {
+      plegProxy.release();
+      plegCri.close();
+      await(plegProxy.close());
+      plegProxy = null;
+      plegCri = null;
+    }
     if (embedded != null) {
       await(embedded.stop());
       embedded = null;

@@ -70,7 +70,7 @@ class RestartBackoffTest {
     ContainerView fresh = ContainerView.declared("app", false, "img", false);
     assertEquals(10_000, d.retryDelayMillis(fresh));
     ContainerView after = new ContainerView("app", false, null, "img", ContainerView.State.WAITING, "ErrImagePull",
-        null, null, null, null, 0, null, 160_000, null, null);
+        null, null, null, null, 0, null, 160_000, null, null, null);
     assertEquals(300_000, d.retryDelayMillis(after));
   }
 

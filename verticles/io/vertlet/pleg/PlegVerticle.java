@@ -12,6 +12,7 @@ import io.vertlet.cri.v1.ContainerStatus;
 import io.vertlet.cri.v1.PodSandboxState;
 import io.vertlet.events.Committed;
 import io.vertlet.events.Fact;
+import io.vertlet.events.PodFact;
 import io.vertlet.events.RuntimeFact;
 import io.vertlet.pleg.RelistDiff.Change;
 import io.vertlet.pleg.RelistDiff.ContainerGone;
@@ -240,12 +241,15 @@ public final class PlegVerticle extends VerticleBase {
   }
 
   /**
-   * What the pod workers journal about the runtime (a container they started, one they stopped, a
-   * sandbox they removed) counts as reported: PLEG does not say it a second time. Its own facts come
-   * back here too, which changes nothing.
+   * What the pod workers journal about the runtime (a sandbox they created, a container they started,
+   * one they stopped, a sandbox they removed) counts as reported: PLEG does not say it a second time.
+   * Its own facts come back here too, which changes nothing. A sandbox is known from its creation, so one
+   * removed before PLEG ever listed it is still reported REMOVED.
    */
   private void learn(Fact fact) {
     switch (fact) {
+      case PodFact.SandboxCreated c -> reportedSandboxes.putIfAbsent(c.sandboxId(),
+          new SandboxEntry(c.sandboxId(), c.pod(), PodSandboxState.SANDBOX_READY));
       case RuntimeFact.ContainerStarted s -> reportedContainers.merge(s.containerId(),
           new ContainerEntry(s.containerId(), "", s.pod(), s.container(), ContainerState.CONTAINER_RUNNING, 0),
           (known, started) -> withState(known, ContainerState.CONTAINER_RUNNING));

@@ -1,5 +1,6 @@
 package io.vertlet.pods;
 
+import io.vertlet.events.PodFact.SandboxLost;
 import io.vertlet.projection.ContainerView;
 import io.vertlet.projection.ContainerView.State;
 import io.vertlet.projection.PodView;
@@ -30,17 +31,41 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
     List<Kill> kill, boolean cleanUp, Instant wakeAt, LoseSandbox loseSandbox) {
 
   /**
-   * Give up the dead sandbox {@code sandboxId} (PLEG saw it {@code sandboxState}); {@code recreate}: a new
-   * sandbox follows, as upstream's computePodActions decides (not for restartPolicy Never once containers
-   * ran, nor when OnFailure leaves nothing to start).
+   * Give up the dead sandbox {@code sandboxId} (PLEG saw it {@code sandboxState}: NOTREADY, or NOT_FOUND when
+   * it is gone from the runtime); {@code recreate}: a new sandbox follows, as upstream's computePodActions
+   * decides (not for restartPolicy Never once containers ran, nor when OnFailure leaves nothing to start).
    */
-  public record LoseSandbox(String sandboxId, String sandboxState, boolean recreate) {}
+  public record LoseSandbox(String sandboxId, String sandboxState, boolean recreate) {
+
+    /** The runtime no longer has the sandbox: nothing is left to stop. */
+    public boolean gone() {
+      return SandboxLost.NOT_FOUND.equals(sandboxState);
+    }
+
+    /** What SandboxLost says (upstream's message for a sandbox killed and re-created). */
+    public String message(String restartPolicy) {
+      if (gone()) {
+        return recreate ? SANDBOX_GONE_MESSAGE
+            : "Pod sandbox was removed from the runtime; not re-created (restartPolicy " + restartPolicy + ")";
+      }
+      return recreate ? SANDBOX_CHANGED_MESSAGE
+          : "Pod sandbox changed, its containers will be killed; not re-created (restartPolicy " + restartPolicy + ")";
+    }
+  }
 
   /** Upstream's event reason and message for a sandbox that is killed and re-created. */
   public static final String SANDBOX_CHANGED = "SandboxChanged";
   public static final String SANDBOX_CHANGED_MESSAGE = "Pod sandbox changed, it will be killed and re-created.";
+  /**
+   * The message for a sandbox removed from the runtime under the pod. Upstream journals no event then (it finds
+   * no sandbox and starts a new one with attempt 0, as for a new pod); the journal says what happened.
+   */
+  public static final String SANDBOX_GONE_MESSAGE = "Pod sandbox was removed from the runtime, it will be re-created.";
 
-  /** Start (create + start) a container instance; {@code attempt} is the CRI metadata attempt. */
+  /**
+   * Start (create + start) a container instance; {@code attempt} is the CRI metadata attempt, never one an
+   * earlier instance was created with ({@link ContainerView#nextAttempt()}).
+   */
   public record StartContainer(String name, boolean init, int attempt) {}
 
   /** Journal that {@code name} restarts after {@code delayMillis} as its {@code restartCount}-th restart. */
@@ -133,8 +158,10 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
     boolean toStart = pod.containers().values().stream().filter(c -> !c.init())
         .anyMatch(c -> !("OnFailure".equals(policy) && c.state() == State.TERMINATED && c.terminated().exitCode() == 0));
     boolean recreate = !("Never".equals(policy) && ran) && toStart;
-    String reason = recreate ? "pod sandbox changed, it will be killed and re-created"
-        : "pod sandbox changed; not re-created (restartPolicy " + policy + ")";
+    String what = SandboxLost.NOT_FOUND.equals(pod.sandboxState()) ? "pod sandbox removed from the runtime"
+        : "pod sandbox changed";
+    String reason = recreate ? what + ", it will be killed and re-created"
+        : what + "; not re-created (restartPolicy " + policy + ")";
     List<Kill> kills = new ArrayList<>();
     for (ContainerView c : pod.containers().values()) {
       if (c.containerId() != null && isLive(c)) {
@@ -176,14 +203,14 @@ public record PodActions(boolean createSandbox, List<ScheduleRestart> schedule, 
   private static void waiting(Builder b, ContainerView c, Instant now, RestartBackoff backoff) {
     if (c.backoffUntil() != null) {
       if (!now.isBefore(c.backoffUntil())) {
-        b.start.add(new StartContainer(c.name(), c.init(), c.restartCount()));
+        b.start.add(new StartContainer(c.name(), c.init(), c.nextAttempt()));
       } else {
         b.wake(c.backoffUntil());
       }
       return;
     }
     if (NOT_YET_STARTED.contains(c.waitingReason())) {
-      b.start.add(new StartContainer(c.name(), c.init(), c.restartCount()));
+      b.start.add(new StartContainer(c.name(), c.init(), c.nextAttempt()));
       return;
     }
     // It failed to start (ErrImagePull, CreateContainerError, …) and no retry is scheduled yet.

@@ -213,9 +213,9 @@ final class PodWorker {
     if (!a.kill().isEmpty()) {
       f = f.compose(v -> Future.all(a.kill().stream().map(k -> kill(view, k)).toList()).mapEmpty());
     }
-    if (a.loseSandbox() != null) {
+    if (a.loseSandbox() != null && !a.loseSandbox().gone()) {
       // After its containers: the dead sandbox is stopped (network and mounts released) and kept until the pod
-      // is cleaned up, as upstream keeps it, with the last instances' logs.
+      // is cleaned up, as upstream keeps it, with the last instances' logs. One the runtime lost has nothing to stop.
       String dead = a.loseSandbox().sandboxId();
       f = f.compose(v -> host.runtime().stopSandbox(dead).recover(err -> {
         log.warn("pod {}: stopping its dead sandbox {} failed: {}", ref.key(), dead, err.getMessage());
@@ -232,9 +232,7 @@ final class PodWorker {
 
   /** Journals why the sandbox is given up (the fold then forgets it), before anything is killed. */
   private Future<Void> loseSandbox(PodActions.LoseSandbox lose) {
-    String message = lose.recreate() ? PodActions.SANDBOX_CHANGED_MESSAGE
-        : "Pod sandbox changed, its containers will be killed; not re-created (restartPolicy "
-            + PodActions.restartPolicy(host.state().pod(uid)) + ")";
+    String message = lose.message(PodActions.restartPolicy(host.state().pod(uid)));
     log.info("pod {}: sandbox {} is {}: {}", ref.key(), lose.sandboxId(), lose.sandboxState(), message);
     sandboxId = null;
     sandboxConfig = null;
@@ -397,12 +395,29 @@ final class PodWorker {
               .recover(err -> isNotFound(err) ? Future.succeededFuture() : Future.failedFuture(err));
         })
         .compose(v -> host.runtime().containerStatus(k.containerId()))
-        .compose(st -> st.getState() == ContainerState.CONTAINER_EXITED
-            ? append(exited(k.name(), st)).<Void>mapEmpty() : Future.<Void>succeededFuture(),
-            err -> isNotFound(err)
-                ? append(new ContainerExited(ref, k.name(), k.containerId(), 137, "ContainerStatusUnknown",
-                    cv.startedAt(), Instant.now())).<Void>mapEmpty()
-                : Future.failedFuture(err));
+        .compose(st -> switch (st.getState()) {
+              case CONTAINER_EXITED -> append(exited(k.name(), st)).<Void>mapEmpty();
+              // Created and never started (its start was interrupted): no process to stop and no exit to report,
+              // and a stop leaves it CREATED on containerd. Removed, it is truthfully ended and its name (which
+              // containerd reserves) is free.
+              case CONTAINER_CREATED -> host.runtime().removeContainer(k.containerId())
+                  .compose(v -> append(new ContainerRemoved(ref, k.name(), k.containerId()))).<Void>mapEmpty();
+              default -> Future.<Void>succeededFuture();
+            },
+            err -> isNotFound(err) ? append(lost(k, cv)).<Void>mapEmpty() : Future.failedFuture(err));
+  }
+
+  /**
+   * What became of an instance the runtime no longer has (its sandbox was removed under it): one that ran ended
+   * unseen, 137 / ContainerStatusUnknown as upstream reports it; one that never started (created only) is just
+   * gone, and its container waits (upstream too keeps a container that was not running as waiting).
+   */
+  private io.vertlet.events.Fact lost(Kill k, ContainerView cv) {
+    if (cv.state() == ContainerView.State.RUNNING) {
+      return new ContainerExited(ref, k.name(), k.containerId(), 137, "ContainerStatusUnknown", cv.startedAt(),
+          Instant.now());
+    }
+    return new ContainerRemoved(ref, k.name(), k.containerId());
   }
 
   ContainerExited exited(String name, ContainerStatus st) {
