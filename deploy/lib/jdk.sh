@@ -1,7 +1,7 @@
 # Sourced by ./vertlet and the test runner: sets JAVA to a JDK >= 21, or says in one line there is none.
 # Order: $JAVA_HOME, then every JDK under /usr/lib/jvm (newest first), then java on the PATH.
 # Footprint-minded JVM defaults (docs/performance.md says what each buys); VERTLET_JAVA_OPTS overrides.
-VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData -XX:TrimNativeHeapInterval=5000"
+VERTLET_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn8m -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData -XX:TrimNativeHeapInterval=5000 -XX:SweeperThreshold=50"
 vertlet_java_major() { # prints the feature version of the given java binary
   # Every JDK says its version in <home>/release: reading it costs nothing, while asking the JVM
   # (the fallback, for a JDK without that file) is a JVM start, ~60 ms each time the launcher asks.
