@@ -27,21 +27,6 @@ public final class FactCodec {
 
   private FactCodec() {}
 
-  /**
-   * Builds the JSON readers and writers of every fact type now, instead of at each type's first
-   * use. Jackson introspects a record type by reflection the first time it meets it; at start-up
-   * the projection's recovery meets a dozen types at once and was measured spending ~110 ms of its
-   * critical path there. The agent calls this on a thread of its own the moment it knows it is
-   * starting, so the work is done on the second core while the command line and configuration are
-   * still being parsed. Safe to call concurrently with encode/decode: the mapper's caches are.
-   */
-  public static void prepare() {
-    for (Class<? extends Fact> type : FactTypes.all().values()) {
-      JSON.readerFor(type);
-      JSON.writerFor(type);
-    }
-  }
-
   public static byte[] encode(Fact fact) {
     return JSON.writeValueAsBytes(fact);
   }

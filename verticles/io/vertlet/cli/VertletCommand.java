@@ -1,6 +1,5 @@
 package io.vertlet.cli;
 
-import io.vertlet.events.FactCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,12 +34,7 @@ public final class VertletCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    String[] compatible = kubeletCompatible(args);
-    if (compatible.length > 0 && compatible[0].equals("run")) {
-      // The agent's start-up path waits for the journal's codec; build it beside the command line.
-      Thread.ofPlatform().daemon().name("vertlet-codec-prepare").start(FactCodec::prepare);
-    }
-    System.exit(commandLine().execute(compatible));
+    System.exit(commandLine().execute(kubeletCompatible(args)));
   }
 
   /**
