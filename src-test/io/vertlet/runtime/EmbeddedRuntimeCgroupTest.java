@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Container limits: enforced through cgroup v1 where writable (OOMKilled detected), else recorded and reported. */
+/**
+ * Container limits: enforced through cgroup v1 where writable (OOMKilled detected, the cgroup removed with the
+ * container however its processes ended), else recorded and reported.
+ */
 class EmbeddedRuntimeCgroupTest {
 
   private static final Path CGROUP_V1 = Path.of("/sys/fs/cgroup");
@@ -89,6 +92,25 @@ class EmbeddedRuntimeCgroupTest {
     assertEquals("OOMKilled", st.getReason());
     await(cri.removeContainer(hog));
     assertFalse(Files.exists(mem), "cgroup removed with the container");
+  }
+
+  @Test
+  void removingAContainerKillsWhatIsLeftInItsCgroupAndRemovesIt() throws Exception {
+    Assumptions.assumeTrue(Files.isWritable(CGROUP_V1.resolve("memory")) && Files.isRegularFile(
+        CGROUP_V1.resolve("memory/memory.limit_in_bytes")), "needs a writable cgroup v1 memory controller (root)");
+    start(CGROUP_V1);
+    String id = run("exit 0", LinuxContainerResources.newBuilder().setMemoryLimitInBytes(64L << 20).build());
+    assertEquals(0, waitExited(id).getExitCode());
+    // A process still in the container's cgroup when RemoveContainer comes (as an OOM-killed container's
+    // other processes, still being torn down, were once): the kernel refuses to remove a cgroup with one in it.
+    Path mem = CGROUP_V1.resolve("memory/vertlet-embedded/" + id);
+    Process straggler = new ProcessBuilder("sleep", "300").start();
+    Files.writeString(mem.resolve("cgroup.procs"), Long.toString(straggler.pid()));
+
+    await(cri.removeContainer(id));
+    assertFalse(Files.exists(mem), "cgroup removed with the container");
+    assertFalse(Files.exists(CGROUP_V1.resolve("cpu/vertlet-embedded/" + id)));
+    assertTrue(straggler.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "what was left in the cgroup was killed");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.vertlet.cri.v1.LinuxContainerResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,14 +101,55 @@ final class Cgroups {
     return false;
   }
 
-  /** Removes the container's (empty) cgroups. */
+  /** How long {@link #remove} keeps emptying a cgroup the kernel refuses to remove. */
+  static final Duration REMOVE_WITHIN = Duration.ofSeconds(2);
+
+  /**
+   * Removes the container's cgroups. The kernel refuses (EBUSY) while processes remain in one, and
+   * some may: when the main process ends, the shim kills the rest of its process group, but they take
+   * a moment to die (seen: an OOM-killed shell's {@code head} and {@code tr} still there when
+   * RemoveContainer came), and a process that left the group with setsid is still in the cgroup.
+   * Whatever is in it belongs to the removed container: it is killed and the removal retried, instead of
+   * leaving the directory behind for good.
+   */
   void remove(String id) {
     for (Path p : List.of(memory.resolve(id), cpu.resolve(id))) {
+      removeEmptying(p);
+    }
+  }
+
+  private static void removeEmptying(Path cgroup) {
+    long deadline = System.nanoTime() + REMOVE_WITHIN.toNanos();
+    while (true) {
       try {
-        Files.deleteIfExists(p); // rmdir; the kernel refuses while processes remain
-      } catch (IOException e) {
-        LOG.debug("cannot remove cgroup {}: {}", p, e.getMessage());
+        Files.deleteIfExists(cgroup); // rmdir
+        return;
+      } catch (IOException busy) {
+        if (System.nanoTime() > deadline) {
+          LOG.warn("embedded runtime: cannot remove cgroup {} (processes remain after {}): {}", cgroup, REMOVE_WITHIN,
+              busy.getMessage());
+          return;
+        }
+        killAll(cgroup.resolve("cgroup.procs"));
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
+    }
+  }
+
+  private static void killAll(Path procs) {
+    try {
+      for (String line : Files.readAllLines(procs)) {
+        if (!line.isBlank()) {
+          ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read {}: {}", procs, e.toString());
     }
   }
 }
