@@ -13,12 +13,12 @@ import java.time.Duration;
  */
 final class CriTarget {
 
-
   /** The image the testbed imports; the embedded runtime only records the name. */
   static final String IMAGE = "localhost/busybox:1.35";
 
   final String name;
   final boolean embedded;
+  /** Null for containerd: the testbed's rule gives it when the client is first needed. */
   private final String endpoint;
   private CriClient client;
 
@@ -33,14 +33,14 @@ final class CriTarget {
   }
 
   static CriTarget containerd() {
-    return new CriTarget("containerd", false, System.getProperty(ContainerdTestbed.PROPERTY, "").trim());
+    return new CriTarget("containerd", false, null);
   }
 
   /** The client for this target; fails (CI) or aborts (local) when containerd is not configured. */
   synchronized CriClient client(Vertx vertx) {
-    String endpoint = this.endpoint.isEmpty() ? ContainerdTestbed.endpoint() : this.endpoint;
     if (client == null) {
-      client = CriClient.create(vertx, endpoint, Duration.ofSeconds(60), new SimpleMeterRegistry());
+      String target = endpoint != null ? endpoint : ContainerdTestbed.endpoint();
+      client = CriClient.create(vertx, target, Duration.ofSeconds(60), new SimpleMeterRegistry());
     }
     return client;
   }

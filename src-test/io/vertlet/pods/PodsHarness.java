@@ -1,6 +1,5 @@
 package io.vertlet.pods;
 
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertlet.bus.Addresses;
@@ -19,9 +18,9 @@ import io.vertlet.journal.JournalVerticle;
 import io.vertlet.journal.Recovery;
 import io.vertlet.projection.NodeState;
 import io.vertlet.projection.ProjectionVerticle;
-import io.vertlet.testing.ContainerdTestbed;
 import io.vertlet.pleg.PlegVerticle;
 import io.vertlet.runtime.EmbeddedRuntime;
+import io.vertlet.testing.ContainerdTestbed;
 import io.vertlet.testing.SocketProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,6 +49,8 @@ final class PodsHarness implements AutoCloseable {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final List<Committed> committed = new CopyOnWriteArrayList<>();
   private final boolean holdablePleg;
+  /** The testbed's endpoint for a containerd harness, else null. */
+  private final String containerdEndpoint;
   private Vertx vertx;
   private EmbeddedRuntime embedded;
   private CriClient cri;
@@ -62,8 +63,6 @@ final class PodsHarness implements AutoCloseable {
   static List<String> runtimes() {
     return List.of("embedded", "containerd");
   }
-
-  private final String containerdEndpoint;
 
   PodsHarness(String runtimeName, Path root, java.util.function.UnaryOperator<PodManagerOptions> tune) {
     this(runtimeName, root, tune, false);
