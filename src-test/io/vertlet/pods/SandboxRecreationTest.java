@@ -51,6 +51,15 @@ class SandboxRecreationTest {
   @TempDir
   Path tmp;
 
+  /** A pod of one container that reached Running on its first sandbox, and the IDs of both. */
+  private record RunningPod(PodRef ref, String sandboxId, String containerId) {}
+
+  private static RunningPod runningPod(PodsHarness h, String name, String restartPolicy, Path shared) {
+    PodRef ref = h.add(PodWorkersRuntimeTest.pod(name, restartPolicy, 2, shared, TERM_POLITE));
+    PodView view = h.awaitState("pod Running", LONG, st -> running(st, ref)).pod(ref.uid());
+    return new RunningPod(ref, view.sandboxId(), view.containers().get("app").containerId());
+  }
+
   static List<String> runtimes() {
     return PodsHarness.runtimes();
   }
@@ -80,10 +89,10 @@ class SandboxRecreationTest {
   void aPodWhoseSandboxDiesGetsANewSandboxAndItsContainersStartAgain(String runtime) throws Exception {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o)) {
-      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-dies", "Always", 2, shared, TERM_POLITE));
-      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
-      String oldSandbox = before.pod(ref.uid()).sandboxId();
-      String oldContainer = before.pod(ref.uid()).containers().get("app").containerId();
+      RunningPod first = runningPod(h, "sandbox-dies", "Always", shared);
+      PodRef ref = first.ref();
+      String oldSandbox = first.sandboxId();
+      String oldContainer = first.containerId();
 
       killSandbox(h, runtime, oldSandbox);
 
@@ -150,9 +159,9 @@ class SandboxRecreationTest {
   void aNeverPodWhoseContainersRanIsNotRecreated(String runtime) throws Exception {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o)) {
-      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-dies-never", "Never", 2, shared, TERM_POLITE));
-      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
-      String oldSandbox = before.pod(ref.uid()).sandboxId();
+      RunningPod first = runningPod(h, "sandbox-dies-never", "Never", shared);
+      PodRef ref = first.ref();
+      String oldSandbox = first.sandboxId();
 
       killSandbox(h, runtime, oldSandbox);
 
@@ -193,10 +202,10 @@ class SandboxRecreationTest {
   void aPodWhoseSandboxIsRemovedFromTheRuntimeLosesItAsNotFoundAndGetsANewOne(String runtime) throws Exception {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o, true)) {
-      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-removed", "Always", 2, shared, TERM_POLITE));
-      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
-      String oldSandbox = before.pod(ref.uid()).sandboxId();
-      String oldContainer = before.pod(ref.uid()).containers().get("app").containerId();
+      RunningPod first = runningPod(h, "sandbox-removed", "Always", shared);
+      PodRef ref = first.ref();
+      String oldSandbox = first.sandboxId();
+      String oldContainer = first.containerId();
 
       removeSandboxBetweenRelists(h, oldSandbox);
 
@@ -250,10 +259,10 @@ class SandboxRecreationTest {
   void aNeverPodWhoseSandboxIsRemovedIsNotRecreated(String runtime) throws Exception {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     try (PodsHarness h = new PodsHarness(runtime, tmp.resolve("root"), o -> o, true)) {
-      PodRef ref = h.add(PodWorkersRuntimeTest.pod("sandbox-removed-never", "Never", 2, shared, TERM_POLITE));
-      NodeState before = h.awaitState("pod Running", LONG, st -> running(st, ref));
-      String oldSandbox = before.pod(ref.uid()).sandboxId();
-      String oldContainer = before.pod(ref.uid()).containers().get("app").containerId();
+      RunningPod first = runningPod(h, "sandbox-removed-never", "Never", shared);
+      PodRef ref = first.ref();
+      String oldSandbox = first.sandboxId();
+      String oldContainer = first.containerId();
 
       removeSandboxBetweenRelists(h, oldSandbox);
 
